@@ -1,0 +1,1 @@
+"""newscrawl: a polite Scrapy crawler for Bengali-language news."""

@@ -1,0 +1,146 @@
+"""Item pipelines: clean, hash, store. Each class does one thing; the order lives in settings."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from twisted.internet import task
+
+from newscrawl import text
+from newscrawl.items import LIST_FIELDS, TEXT_FIELDS
+from newscrawl.store import Store, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def drop(crawler: Crawler, reason: str, item: Any) -> DropItem:
+    """Count a drop under ``newscrawl/dropped/<reason>`` and build the exception to raise."""
+    crawler.stats.inc_value(f"newscrawl/dropped/{reason}")
+    url = ItemAdapter(item).get("url")
+    return DropItem(f"{reason}: {url}")
+
+
+class CleanPipeline:
+    """Applies the content-hash cleaning to every text field; drops items with no title or body."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for field in TEXT_FIELDS:
+            if adapter.get(field) is not None:
+                adapter[field] = text.clean_line(adapter[field]) or None
+        for field in LIST_FIELDS:
+            values = adapter.get(field) or []
+            adapter[field] = list(dict.fromkeys(v for v in map(text.clean_line, values) if v))
+        adapter["body"] = text.clean_body(adapter.get("body"))
+        if not adapter.get("title"):
+            raise drop(self.crawler, "missing_title", item)
+        if not adapter["body"]:
+            raise drop(self.crawler, "missing_body", item)
+        return item
+
+
+class HashPipeline:
+    """Sets ``content_hash`` (over title and body only) and ``crawled_at``."""
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        adapter["content_hash"] = text.content_hash(adapter["title"], adapter["body"])
+        adapter["crawled_at"] = utcnow()
+        return item
+
+
+def new_run_id(spider_name: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{spider_name}-{secrets.token_hex(3)}"
+
+
+class StorePipeline:
+    """Writes articles to SQLite in short batched transactions and records the run.
+
+    Items are buffered and written every ``NEWSCRAWL_BATCH_SIZE`` items or
+    ``NEWSCRAWL_BATCH_SECONDS`` seconds, whichever comes first, and at close. A batch of 100
+    costs one commit (≈10-20k rows/s batched versus ≈6k/s one per commit), while the time bound
+    caps what a killed process can lose at a few seconds of crawling: a polite crawl yields a
+    handful of articles per second, so the time bound is the one that usually fires.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.db_path = settings.get("NEWSCRAWL_DB")
+        self.batch_size = settings.getint("NEWSCRAWL_BATCH_SIZE", 100)
+        self.batch_seconds = settings.getfloat("NEWSCRAWL_BATCH_SECONDS", 5.0)
+        self.buffer: list[dict[str, Any]] = []
+        self.last_flush = time.monotonic()
+        self.store: Store | None = None
+        self.run_id: str | None = None
+        # Flushes a part-filled batch when items stop arriving, so a quiet spider loses nothing.
+        self.timer = task.LoopingCall(self.flush_if_due)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.store = Store(self.db_path)
+        self.run_id = new_run_id(spider.name)
+        self.crawler.stats.set_value("newscrawl/run_id", self.run_id)
+        self.crawler.stats.set_value("newscrawl/db", str(self.store.path))
+        self.store.start_run(self.run_id, spider.name)
+        self.timer.start(self.batch_seconds, now=False)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        adapter["run_id"] = self.run_id
+        self.buffer.append(adapter.asdict())
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        else:
+            self.flush_if_due()
+        return item
+
+    def flush_if_due(self) -> None:
+        if time.monotonic() - self.last_flush >= self.batch_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        self.last_flush = time.monotonic()
+        if not self.buffer or self.store is None:
+            return
+        batch, self.buffer = self.buffer, []
+        stats = self.crawler.stats
+        for outcome in self.store.write_batch(batch):
+            stats.inc_value(f"newscrawl/articles/{outcome.kind}")
+            if outcome.kind == "duplicate":
+                stats.inc_value("newscrawl/duplicates")
+        logger.debug("stored a batch of %d articles", len(batch))
+
+    def close_spider(self) -> None:
+        if self.timer.running:
+            self.timer.stop()
+        self.flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        # Runs after close_spider, once the core stats hold the finish reason and elapsed time.
+        if self.store is None:
+            return
+        self.store.finish_run(self.run_id, reason, self.crawler.stats.get_stats())
+        self.store.close()
+        self.store = None

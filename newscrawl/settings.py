@@ -1,0 +1,48 @@
+"""Scrapy settings for newscrawl. Polite by default; every knob can be overridden with ``-s``."""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+COMMANDS_MODULE = "newscrawl.commands"
+
+# -- where articles go ---------------------------------------------------------------------------
+# The environment variable wins over the default so that scheduled runs (cron, systemd, Scrapyd)
+# can point at a database without editing files; ``-s NEWSCRAWL_DB=...`` wins over both.
+NEWSCRAWL_DB = os.environ.get("NEWSCRAWL_DB", "data/newscrawl.db")
+NEWSCRAWL_BATCH_SIZE = 100
+NEWSCRAWL_BATCH_SECONDS = 5.0
+
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.CleanPipeline": 100,
+    "newscrawl.pipelines.HashPipeline": 200,
+    "newscrawl.pipelines.StorePipeline": 300,
+}
+
+# -- politeness ----------------------------------------------------------------------------------
+NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
+USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT}; Bengali news research crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a news article is ~60 KB; anything past 10 MB is not one
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+
+# -- engine --------------------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
+TELNETCONSOLE_ENABLED = False

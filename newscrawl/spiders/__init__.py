@@ -1,0 +1,1 @@
+"""One spider per news outlet; the shared base lives in ``base.py``."""

@@ -1,0 +1,319 @@
+"""The article store: every line of SQL in newscrawl lives here.
+
+The store knows nothing of Scrapy. It takes plain dicts, keeps one row per distinct content
+(keyed by the content hash), remembers every URL content was seen at, links edited revisions of
+one article, and records crawl runs.
+
+Concurrency and crash safety, as measured on this project's machines:
+- WAL + ``synchronous=NORMAL``: a process killed mid-batch leaves an intact database holding
+  every committed batch, and readers (exports, ``has_url`` look-ups) never block the writer.
+- Writes take the lock up front (``BEGIN IMMEDIATE``). A deferred transaction that reads first
+  and then upgrades to a writer fails at once with "database is locked" when another writer is
+  active, whatever the busy timeout; an immediate one waits its turn.
+- Batches are written in one short transaction each, so the lock is held for milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# Long enough to outwait another writer's longest batch transaction by a wide margin.
+BUSY_TIMEOUT_MS = 60_000
+
+ARTICLE_COLUMNS = (
+    "content_hash",
+    "seq",
+    "outlet",
+    "article_id",
+    "url",
+    "canonical_url",
+    "title",
+    "subtitle",
+    "author",
+    "category",
+    "tags",
+    "published_at",
+    "updated_at",
+    "published_raw",
+    "updated_raw",
+    "body",
+    "image_urls",
+    "language",
+    "extraction",
+    "revision",
+    "previous_hash",
+    "crawled_at",
+    "run_id",
+    "first_seen_at",
+)
+JSON_COLUMNS = frozenset({"tags", "image_urls", "extraction"})
+
+_SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS articles (
+    content_hash  TEXT PRIMARY KEY,
+    seq           INTEGER NOT NULL UNIQUE,   -- stable number, never reused (corpus file names)
+    outlet        TEXT NOT NULL,
+    article_id    TEXT,
+    url           TEXT NOT NULL,
+    canonical_url TEXT,
+    title         TEXT NOT NULL,
+    subtitle      TEXT,
+    author        TEXT,
+    category      TEXT,
+    tags          TEXT,                      -- JSON list
+    published_at  TEXT,                      -- ISO 8601 with offset
+    updated_at    TEXT,
+    published_raw TEXT,
+    updated_raw   TEXT,
+    body          TEXT NOT NULL,
+    image_urls    TEXT,                      -- JSON list
+    language      TEXT,
+    extraction    TEXT,                      -- JSON {field: layer}
+    revision      INTEGER NOT NULL DEFAULT 1,
+    previous_hash TEXT REFERENCES articles(content_hash),
+    crawled_at    TEXT,
+    run_id        TEXT,
+    first_seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_identity ON articles (outlet, article_id, revision);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
+
+CREATE TABLE IF NOT EXISTS article_urls (
+    url           TEXT PRIMARY KEY,
+    outlet        TEXT NOT NULL,
+    article_id    TEXT,
+    content_hash  TEXT NOT NULL REFERENCES articles(content_hash),
+    first_seen_at TEXT NOT NULL,
+    last_seen_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS article_urls_hash ON article_urls (content_hash);
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id        TEXT PRIMARY KEY,
+    spider        TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    status        TEXT NOT NULL,             -- running, then the finish reason
+    stats         TEXT                       -- JSON: the final Scrapy stats
+);
+CREATE INDEX IF NOT EXISTS runs_spider ON runs (spider, started_at);
+
+-- The newest revision of each article; content without an outlet id stands alone.
+CREATE VIEW IF NOT EXISTS latest_articles AS
+SELECT a.* FROM articles a
+WHERE a.article_id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM articles b
+    WHERE b.outlet = a.outlet AND b.article_id = a.article_id AND b.revision > a.revision
+);
+"""
+
+MIGRATIONS = {1: _SCHEMA_V1}
+
+
+class StoreError(Exception):
+    """A store problem a person can act on (bad path, newer schema, not a database)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What writing one article did: ``new``, ``duplicate`` or ``revision``."""
+
+    kind: str
+    content_hash: str
+    previous_hash: str | None = None
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """One connection to the article database."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(f"no database at {self.path}: run a crawl first or pass its path")
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a usable SQLite database ({exc})") from exc
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._migrate()
+
+    # -- schema --------------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {current}, newer than this newscrawl "
+                f"({SCHEMA_VERSION}): upgrade newscrawl"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                # executescript would commit our transaction; run the statements one by one.
+                for statement in _split_sql(MIGRATIONS[version]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- articles ------------------------------------------------------------------------------
+
+    def write_batch(self, articles: Iterable[Mapping[str, Any]]) -> list[Outcome]:
+        """Store a batch of articles in one transaction; known content is not stored twice."""
+        with self.transaction():
+            return [self._write_one(article) for article in articles]
+
+    def _write_one(self, article: Mapping[str, Any]) -> Outcome:
+        now = utcnow()
+        content_hash = article["content_hash"]
+        known = self.conn.execute(
+            "SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        if known:
+            outcome = Outcome("duplicate", content_hash)
+        else:
+            previous = self._latest_revision(article.get("outlet"), article.get("article_id"))
+            row = {column: article.get(column) for column in ARTICLE_COLUMNS}
+            row.update(
+                seq=self._next_seq(),
+                first_seen_at=now,
+                revision=previous[1] + 1 if previous else 1,
+                previous_hash=previous[0] if previous else None,
+            )
+            for column in JSON_COLUMNS:
+                if row[column] is not None:
+                    row[column] = json.dumps(row[column], ensure_ascii=False, sort_keys=True)
+            placeholders = ", ".join(f":{column}" for column in ARTICLE_COLUMNS)
+            self.conn.execute(
+                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders})",
+                row,
+            )
+            kind = "revision" if previous else "new"
+            outcome = Outcome(kind, content_hash, previous[0] if previous else None)
+        self._remember_url(article, now)
+        return outcome
+
+    def _latest_revision(self, outlet: str | None, article_id: str | None) -> tuple | None:
+        if not outlet or not article_id:
+            return None
+        return self.conn.execute(
+            "SELECT content_hash, revision FROM articles WHERE outlet = ? AND article_id = ?"
+            " ORDER BY revision DESC LIMIT 1",
+            (outlet, str(article_id)),
+        ).fetchone()
+
+    def _next_seq(self) -> int:
+        return self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
+
+    def _remember_url(self, article: Mapping[str, Any], now: str) -> None:
+        self.conn.execute(
+            "INSERT INTO article_urls (url, outlet, article_id, content_hash, first_seen_at,"
+            " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET content_hash = excluded.content_hash,"
+            " last_seen_at = excluded.last_seen_at",
+            (
+                article["url"],
+                article["outlet"],
+                article.get("article_id"),
+                article["content_hash"],
+                now,
+                now,
+            ),
+        )
+
+    def has_url(self, url: str) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM article_urls WHERE url = ?", (url,)).fetchone()
+            is not None
+        )
+
+    def article(self, content_hash: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM articles WHERE content_hash = ?", [content_hash]))
+        return _decode(rows[0]) if rows else None
+
+    def articles(self, *, latest_only: bool = False) -> Iterator[dict[str, Any]]:
+        """Every article in store order (``seq``), streamed."""
+        source = "latest_articles" if latest_only else "articles"
+        for row in self.db.query(f"SELECT * FROM {source} ORDER BY seq"):
+            yield _decode(row)
+
+    def count(self, table: str = "articles") -> int:
+        return self.db[table].count
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def start_run(self, run_id: str, spider: str, started_at: str | None = None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO runs (run_id, spider, started_at, status) VALUES (?, ?, ?, 'running')",
+                (run_id, spider, started_at or utcnow()),
+            )
+
+    def finish_run(self, run_id: str, status: str, stats: Mapping[str, Any]) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE run_id = ?",
+                (utcnow(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id),
+            )
+
+    def runs(self, spider: str | None = None) -> list[dict[str, Any]]:
+        where, args = ("WHERE spider = ?", [spider]) if spider else ("", [])
+        rows = self.db.query(f"SELECT * FROM runs {where} ORDER BY started_at, rowid", args)
+        return [
+            {**row, "stats": json.loads(row["stats"]) if row["stats"] else None} for row in rows
+        ]
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    for column in JSON_COLUMNS:
+        if row.get(column) is not None:
+            row[column] = json.loads(row[column])
+    return row
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a schema script into statements (no statement here holds a literal ';')."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
