@@ -28,6 +28,22 @@ def drop(crawler: Crawler, reason: str, item: Any) -> DropItem:
     return DropItem(f"{reason}: {url}")
 
 
+def clean_article(adapter: ItemAdapter) -> str | None:
+    """Clean every text field in place; the reason to drop the article, if there is one."""
+    for field in TEXT_FIELDS:
+        if adapter.get(field) is not None:
+            adapter[field] = text.clean_line(adapter[field]) or None
+    for field in LIST_FIELDS:
+        values = adapter.get(field) or []
+        adapter[field] = list(dict.fromkeys(v for v in map(text.clean_line, values) if v))
+    adapter["body"] = text.clean_body(adapter.get("body"))
+    if not adapter.get("title"):
+        return "missing_title"
+    if not adapter["body"]:
+        return "missing_body"
+    return None
+
+
 class CleanPipeline:
     """Applies the content-hash cleaning to every text field; drops items with no title or body."""
 
@@ -39,18 +55,9 @@ class CleanPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        for field in TEXT_FIELDS:
-            if adapter.get(field) is not None:
-                adapter[field] = text.clean_line(adapter[field]) or None
-        for field in LIST_FIELDS:
-            values = adapter.get(field) or []
-            adapter[field] = list(dict.fromkeys(v for v in map(text.clean_line, values) if v))
-        adapter["body"] = text.clean_body(adapter.get("body"))
-        if not adapter.get("title"):
-            raise drop(self.crawler, "missing_title", item)
-        if not adapter["body"]:
-            raise drop(self.crawler, "missing_body", item)
+        reason = clean_article(ItemAdapter(item))
+        if reason:
+            raise drop(self.crawler, reason, item)
         return item
 
 

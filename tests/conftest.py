@@ -65,3 +65,22 @@ def run_scrapy(
         check=False,
         **kw,
     )
+
+
+FIXTURES = PROJECT / "tests" / "fixtures"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite each fixture's expected .json from the current extraction (review the diff)",
+    )
+
+
+def project_settings():
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    return settings
