@@ -37,6 +37,7 @@ FIELDS = (
 _TEXT_XPATH = (
     ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
 )
+MIN_FALLBACK_BODY = 200  # characters
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -45,7 +46,7 @@ class Outlet(Protocol):
 
     site_names: Sequence[str]
     selectors: dict[str, Sequence[str]]
-    body_end_markers: Sequence[str]
+    body_end_patterns: Sequence[re.Pattern[str]]
     boilerplate_patterns: Sequence[re.Pattern[str]]
     byline_lead_in: re.Pattern[str] | None
     sign_off: re.Pattern[str] | None
@@ -196,9 +197,11 @@ def element_text(element: Selector) -> str:
 
 
 def first_text(sel: Selector, css_list: Sequence[str]) -> str | None:
+    """Text of the first element any selector matches (``::attr()``/``::text`` taken as is)."""
     for css in css_list:
-        for element in sel.css(css):
-            value = text.clean_line(element_text(element))
+        found = sel.css(css)
+        values = found.getall() if "::" in css else [element_text(e) for e in found]
+        for value in map(text.clean_line, values):
             if value:
                 return value
     return None
@@ -239,6 +242,9 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
         raw_published, _, raw_updated = date_line.partition("|")
         out.offer("published", published, layer, raw_published.strip())
         out.offer("updated", updated, layer, raw_updated.strip())
+    for name in ("published", "updated"):
+        raw = first_text(sel, css.get(name, ()))
+        out.offer(name, dates.parse_date(raw), layer, raw)
     images = sel.css(",".join(css.get("image", ())) or "none").getall()
     out.offer("image_urls", [urljoin(base_url, i) for i in images], layer)
 
@@ -251,6 +257,29 @@ def strip_outlet_prefix(author: str | None, site_names: Iterable[str]) -> str | 
         if author.startswith(name):
             author = author[len(name) :].strip(" :-|")
     return author or None
+
+
+def article_body_paragraphs(sel: Selector, article_body: str) -> list[str]:
+    """JSON-LD ``articleBody`` split where the page's own paragraphs split it.
+
+    ``articleBody`` usually comes with its paragraph breaks flattened to spaces. When a run of the
+    page's ``<p>`` elements spells out exactly the same text, their breaks are the article's, and
+    the body (so the hash) is the same as the page's own paragraphs would give.
+    """
+    target = text.clean_line(article_body)
+    page = text.clean_paragraphs(element_text(p) for p in sel.xpath("//body//p"))
+    for start, first in enumerate(page):
+        if not target.startswith(first):
+            continue
+        run: list[str] = []
+        for para in page[start:]:
+            candidate = " ".join([*run, para])
+            if not target.startswith(candidate):
+                break
+            run.append(para)
+            if candidate == target:
+                return run
+    return text.clean_paragraphs(article_body.split("\n"))
 
 
 # -- date near the headline (last page-level resort) -----------------------------------------------
@@ -297,7 +326,9 @@ def from_fallback(html: str, url: str, out: Extracted) -> None:
     layer = "fallback"
     out.offer("title", getattr(doc, "title", None), layer)
     body = getattr(doc, "text", None) or ""
-    out.offer("body", [p for p in body.split("\n") if p.strip()], layer)
+    # A few words are a caption or a byline, not an article (video and photo pages).
+    if len(body) >= MIN_FALLBACK_BODY:
+        out.offer("body", [p for p in body.split("\n") if p.strip()], layer)
 
 
 # -- the body's paragraph rules --------------------------------------------------------------------
@@ -306,15 +337,15 @@ def from_fallback(html: str, url: str, out: Extracted) -> None:
 def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[str]:
     """Outlet rules applied to body paragraphs from any layer; may set the author from a lead-in."""
     result: list[str] = []
-    title = text.clean_line(out.values.get("title"))
-    subtitle = text.clean_line(out.values.get("subtitle"))
+    # The headline, sub-heading and byline line may reappear among paragraphs the fallback found.
+    repeated = {text.clean_line(out.values.get(k)) for k in ("title", "subtitle", "author")}
     for raw in paragraphs:
         para = text.clean_line(raw)
         if not para:
             continue
-        if any(para.startswith(marker) for marker in outlet.body_end_markers):
+        if any(pattern.search(para) for pattern in outlet.body_end_patterns):
             break
-        if para in (title, subtitle) or _is_date_line(para):
+        if para in repeated or _is_date_line(para):
             continue
         if any(pattern.search(para) for pattern in outlet.boilerplate_patterns):
             continue
@@ -349,13 +380,14 @@ def extract(html: str, url: str, outlet: Outlet) -> Extracted:
     if body:
         out.offer("body", body, "selectors")
     elif node and _first_text(node.get("articleBody")):
-        out.offer("body", node["articleBody"].split("\n"), "json-ld")
+        out.offer("body", article_body_paragraphs(sel, node["articleBody"]), "json-ld")
     from_fallback(html, url, out)
     if "published" not in out.values:
         found = date_from_text(sel, out.values.get("title"))
         if found:
-            out.offer("published", found[0], "text", found[2])
-            out.offer("updated", found[1], "text")
+            raw_published, _, raw_updated = found[2].partition("|")
+            out.offer("published", found[0], "text", raw_published.strip())
+            out.offer("updated", found[1], "text", raw_updated.strip())
     if "body" in out.values:
         out.values["body"] = clean_body(out.values["body"], out, outlet)
         if not out.values["body"]:

@@ -73,6 +73,7 @@ class OutletSpider(scrapy.Spider):
     default_language: ClassVar[str] = "bn"
     feeds: ClassVar[Sequence[str]] = ()
     sitemaps: ClassVar[Sequence[str]] = ()
+    sitemaps_from_robots: ClassVar[bool] = False  # also read the Sitemap: lines of robots.txt
     listings: ClassVar[Sequence[str]] = ()
     listing_pages: ClassVar[int] = 2
     archive_path: ClassVar[str | None] = None  # backfill; None: the outlet has no date archive
@@ -80,7 +81,7 @@ class OutletSpider(scrapy.Spider):
     # An article URL's path; the group ``id`` is the outlet's article id.
     article_path: ClassVar[re.Pattern[str]] = re.compile(r"^$")
     selectors: ClassVar[dict[str, Sequence[str]]] = {}
-    body_end_markers: ClassVar[Sequence[str]] = ()
+    body_end_patterns: ClassVar[Sequence[re.Pattern[str]]] = ()  # cut the body from here on
     boilerplate_patterns: ClassVar[Sequence[re.Pattern[str]]] = ()
     byline_lead_in: ClassVar[re.Pattern[str] | None] = None
     sign_off: ClassVar[re.Pattern[str] | None] = None
@@ -151,6 +152,8 @@ class OutletSpider(scrapy.Spider):
             yield self.discovery_request(path, self.parse_feed, "feed")
         for path in self.sitemaps:
             yield self.discovery_request(path, self.parse_sitemap, "sitemap")
+        if self.sitemaps_from_robots:
+            yield self.discovery_request("/robots.txt", self.parse_robots, "robots")
         for path in self.listings:
             yield self.discovery_request(path, self.parse_listing, "listing", page=1)
 
@@ -212,6 +215,14 @@ class OutletSpider(scrapy.Spider):
             if loc and (request := self.article_request(loc.strip(), "sitemap", published)):
                 yield request
 
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        known = {self.url(path) for path in self.sitemaps}
+        for line in response.text.splitlines() if isinstance(response, TextResponse) else ():
+            name, _, value = line.partition(":")
+            url = self.localize(value.strip())
+            if name.strip().lower() == "sitemap" and url not in known:
+                yield self.discovery_request(url, self.parse_sitemap, "sitemap")
+
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         found = list(self.links_to_articles(response, "listing"))
         yield from found
@@ -237,11 +248,13 @@ class OutletSpider(scrapy.Spider):
 
     # -- backfill from the date archive --------------------------------------------------------
 
-    def archive_request(self, page: int) -> scrapy.Request:
-        until = self.until or date.today()
-        query = {"cat": "", "dateFrom": self.since.isoformat(), "dateTo": until.isoformat()}
+    def archive_request(self, page: int, url: str | None = None) -> scrapy.Request:
+        if url is None:
+            until = self.until or date.today()
+            query = {"cat": "", "dateFrom": self.since.isoformat(), "dateTo": until.isoformat()}
+            url = self.url(f"{self.archive_path}?{urlencode(query)}")
         return scrapy.Request(
-            self.url(f"{self.archive_path}?{urlencode({**query, 'page': page})}"),
+            _with_query(url, page=page),
             callback=self.parse_archive,
             errback=self.discovery_failed,
             meta={"discovery_kind": "archive", "page": page},
@@ -253,11 +266,15 @@ class OutletSpider(scrapy.Spider):
         if response.meta["page"] == 1:
             last = min(self.archive_last_page(response), self.archive_pages)
             for page in range(2, last + 1):
-                yield self.archive_request(page)
+                yield self.archive_request(page, response.url)
 
     def archive_last_page(self, response: Response) -> int:
-        numbers = [int(n) for n in response.css(".pagination a::text").re(r"^\s*(\d+)\s*$")]
-        return max(numbers, default=1)
+        # Laravel pagination: numbered links, then "next" and "last" links carrying ?page=N.
+        links = response.css(".pagination a")
+        numbers = links.css("::text").re(r"^\s*(\d+)\s*$") + links.css("::attr(href)").re(
+            r"[?&]page=(\d+)"
+        )
+        return max(map(int, numbers), default=1)
 
     # -- articles ------------------------------------------------------------------------------
 

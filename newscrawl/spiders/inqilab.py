@@ -50,12 +50,11 @@ class InqilabSpider(OutletSpider):
     }
 
     # Everything from these lines on is page furniture, not the article [V, seeds 000/002/004].
-    body_end_markers = (
-        "বিভাগ :",
-        "বিভাগ:",
-        "মন্তব্য করুন",
-        "HTML Comment Box is loading comments",
-        "এই বিভাগের আরও",
+    body_end_patterns = (
+        re.compile(r"^বিভাগ\s*:"),
+        re.compile(r"^মন্তব্য করুন$"),
+        re.compile(r"^HTML Comment Box is loading comments"),
+        re.compile(r"^এই বিভাগের আরও$"),
     )
     boilerplate_patterns = (re.compile(r"^আরও পড়ুন$"), re.compile(r"^Daily Inqilab\b"))
     # [V] "অনলাইন ডেস্ক : …" opening the first paragraph; desks and staff titles only, so a
