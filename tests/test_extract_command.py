@@ -1,0 +1,48 @@
+"""`scrapy extract PATH --url URL`, as a person runs it."""
+
+import json
+
+from tests.conftest import FIXTURES, run_scrapy
+
+PLAIN = str(FIXTURES / "inqilab" / "plain.html")
+PLAIN_URL = "https://dailyinqilab.com/international/news/593612"
+
+
+def test_prints_the_item_as_unescaped_json():
+    result = run_scrapy("extract", PLAIN, "--url", PLAIN_URL)
+    assert result.returncode == 0, result.stderr
+    assert "চিঠি" in result.stdout  # UTF-8, not \\u escapes
+    [item] = json.loads(result.stdout)
+    expected = json.loads((FIXTURES / "inqilab" / "plain.json").read_text("utf-8"))["items"][0]
+    assert item == expected
+
+
+def test_reads_feeds_too():
+    result = run_scrapy(
+        "extract", str(FIXTURES / "sunnews" / "rss.xml"), "--url", "https://www.sunnews24x7.com/rss"
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 5
+
+
+def one_line_error(result) -> str:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+def test_unknown_domain():
+    line = one_line_error(run_scrapy("extract", PLAIN, "--url", "https://example.com/a/b/1"))
+    assert "no spider handles example.com" in line
+
+
+def test_unreadable_file(tmp_path):
+    line = one_line_error(run_scrapy("extract", str(tmp_path / "none.html"), "--url", PLAIN_URL))
+    assert "cannot read" in line and "none.html" in line
+
+
+def test_not_an_article():
+    challenge = str(FIXTURES / "inqilab" / "challenge.html")
+    line = one_line_error(run_scrapy("extract", challenge, "--url", PLAIN_URL))
+    assert "is not an article page (challenge)" in line
