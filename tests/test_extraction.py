@@ -78,3 +78,15 @@ def test_both_encodings_of_ya_become_one():
         assert "\u09df" not in value
     assert item["author"] == "অনলাইন ডেস্ক"
     assert item["body"].startswith("দেশের উত্তরাঞ্চলে রাতের তাপমাত্রা")
+
+
+def test_no_date_anywhere_means_no_date(tmp_path):
+    """The body's "সোমবার (১৫ অগাস্ট)" has no year: published_at stays empty, and is counted."""
+    page = (FIXTURES / "sunnews" / "bare.html").read_text("utf-8")
+    page = page.replace("প্রকাশ: ১৫ অগাস্ট ২০২২, ১১:২০ এএম", "")
+    assert "সোমবার (১৫ অগাস্ট)" in page
+    (tmp_path / "page.html").write_text(page, "utf-8")
+    result = parse_saved_page(tmp_path / "page.html", SUN_URL, project_settings())
+    [item] = result.items
+    assert item["published_at"] is None and "published" not in item["extraction"]
+    assert result.stats["newscrawl/extraction/published/missing"] == 1

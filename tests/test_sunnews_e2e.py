@@ -2,14 +2,15 @@
 
 from newscrawl.store import Store
 from tests.conftest import FIXTURES, run_scrapy
-from tests.support.sites import listing, rss
+from tests.support.sites import news_sitemap, rss
 
 SUN = FIXTURES / "sunnews"
 REAL = "https://www.sunnews24x7.com"
 
 
 def serve_sunnews(replica):
-    replica.add("/robots.txt", "User-agent: *\nDisallow: /admin\n", content_type="text/plain")
+    robots = f"User-agent: *\nDisallow: /admin\nSitemap: {REAL}/sitemap-news.xml\n"
+    replica.add("/robots.txt", robots, content_type="text/plain")
     # No /rss and no sitemap on this replica: the guessed feed must fail without failing the crawl.
     replica.add_file("/category/international", SUN / "listing.html")
     replica.add("/category/international?page=2", "<html><body>শেষ</body></html>")
@@ -18,7 +19,9 @@ def serve_sunnews(replica):
     replica.add_file("/news/article/international/123452", SUN / "meta_only.html")
     replica.add_file("/news/article/international/123447", SUN / "bare.html")
     replica.add_file("/news/article/country/123500", SUN / "district.html")
-    replica.add("/category/bangladesh", listing([f"{REAL}/news/article/country/123500"]))
+    # Only the sitemap that robots.txt names leads to this one.
+    sitemap = news_sitemap([(f"{REAL}/news/article/country/123500", "2024-12-30T09:05:00+06:00")])
+    replica.add("/sitemap-news.xml", sitemap, content_type="application/xml")
 
 
 def crawl(spider, site, db_path):
@@ -52,6 +55,7 @@ def test_sunnews_replica(replica, db_path):
         stats = store.runs()[-1]["stats"]
         assert stats["newscrawl/duplicates"] == 2  # three layouts, one story
         assert stats["newscrawl/discovery_failed/feed/http_404"] == 1
+        assert stats["newscrawl/discovered/sitemap"] == 1
         urls = store.db.execute("SELECT count(*) FROM article_urls").fetchone()[0]
         assert urls == 4
 
