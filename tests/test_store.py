@@ -98,3 +98,23 @@ def test_not_a_database_is_a_clear_error(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a usable SQLite database"):
         Store(bad)
+
+
+def test_sequence_numbers_and_the_search_index_survive_vacuum(store):
+    rows = [
+        article(content_hash=f"{i:016x}", article_id=str(i), title=f"শিরোনাম {word}")
+        for i, word in enumerate(["বৃষ্টি", "রোদ", "ঝড়"])
+    ]
+    store.write_batch(rows)
+    store.conn.execute("DELETE FROM article_urls")  # a gap-making change, then a rewrite
+    store.conn.execute("VACUUM")
+    assert [(a["seq"], a["title"]) for a in store.articles()] == [
+        (1, "শিরোনাম বৃষ্টি"),
+        (2, "শিরোনাম রোদ"),
+        (3, "শিরোনাম ঝড়"),
+    ]
+    found = store.conn.execute(
+        "SELECT a.title FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        " WHERE articles_fts MATCH 'রোদ'"
+    ).fetchall()
+    assert found == [("শিরোনাম রোদ",)]

@@ -1,0 +1,54 @@
+"""What newscrawl's commands share: the ``--db`` option and one-line errors.
+
+Plain functions, no command class: Scrapy registers every ScrapyCommand subclass it finds in
+this package as a command named after its module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
+
+from newscrawl.store import Store
+
+
+def add_db_option(options: argparse._ActionsContainer) -> None:
+    options.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the database (default: the NEWSCRAWL_DB setting, data/newscrawl.db)",
+    )
+
+
+def open_store(settings: BaseSettings | None, opts: argparse.Namespace) -> Store:
+    """The existing database: a StoreError, not a new empty file, when there is none."""
+    assert settings is not None
+    return Store(opts.db or settings.get("NEWSCRAWL_DB"), create=False)
+
+
+def reject_options(args: list[str]) -> None:
+    """Scrapy parses known options only and passes the rest on as arguments: refuse them."""
+    for arg in args:
+        if arg.startswith("-") and arg != "-":
+            raise UsageError(f"unknown option {arg}")
+
+
+def fail(command: ScrapyCommand, error: Exception | str) -> None:
+    """Report an error a person can act on in one line, and exit non-zero (no traceback)."""
+    name = type(command).__module__.rsplit(".", 1)[-1]
+    print(f"scrapy {name}: {error}", file=sys.stderr)
+    command.exitcode = 1
+
+
+def reader_went_away(command: ScrapyCommand) -> None:
+    """stdout's reader stopped early (``| head``): say nothing more and exit non-zero.
+
+    Pointing stdout at /dev/null keeps Python's final flush from printing a second error.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    command.exitcode = 1

@@ -1,0 +1,69 @@
+"""Full-text search over stored articles, with Bengali words kept whole: the library under
+``scrapy search``.
+
+The query is an SQLite FTS5 query: words (all must occur), ``"a phrase"``, ``prefix*``,
+``OR``/``NOT``, ``title: word``. The index (``articles_fts``, see ``store.FTS_TOKENIZE``) counts
+vowel signs as part of a word, so ``কিম`` finds the word কিম and not কাম or কিমের.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newscrawl.store import ArticleQuery, Store
+
+DEFAULT_LIMIT = 20
+PLAIN_MARKS = ("[", "]")
+
+# What SQLite says when FTS5 cannot parse a query, as opposed to a failing database.
+_QUERY_ERRORS = ("fts5:", "no such column", "unterminated string", "unknown special query")
+
+
+class SearchError(Exception):
+    """A search a person can correct; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    published_at: str | None
+    outlet: str
+    title: str
+    url: str
+    content_hash: str
+    snippet: str
+
+    def block(self) -> str:
+        """Date, outlet and title on one line; the snippet and the URL indented below."""
+        day = (self.published_at or "")[:10] or "no date"
+        snippet = " ".join(self.snippet.split())  # a body's paragraph breaks, on one line
+        return f"{day}  {self.outlet}  {self.title}\n    {snippet}\n    {self.url}"
+
+
+def search(
+    store: Store,
+    words: str,
+    *,
+    outlets: Sequence[str] = (),
+    limit: int = DEFAULT_LIMIT,
+    all_revisions: bool = False,
+    marks: tuple[str, str] = PLAIN_MARKS,
+) -> list[Hit]:
+    """The best ``limit`` matches for an FTS5 query, best first; ``marks`` wrap matched words."""
+    if not words.strip():
+        raise SearchError('nothing to search for: give words, e.g. scrapy search "কিম জং উন"')
+    if limit < 1:
+        raise SearchError(f"--limit must be 1 or more, not {limit}")
+    store.require_outlets(outlets)
+    query = ArticleQuery(outlets=tuple(outlets), latest_only=not all_revisions)
+    try:
+        rows = store.search(words, query, limit=limit, marks=marks)
+    except sqlite3.OperationalError as exc:
+        if not str(exc).startswith(_QUERY_ERRORS):
+            raise
+        raise SearchError(
+            f"cannot search for {words!r} ({exc}): put words that hold punctuation in double"
+            """ quotes, e.g. '"পুতিন-কিমের"'"""
+        ) from None
+    return [Hit(**row) for row in rows]
