@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
-from newscrawl import text
+from newscrawl import health, text
 from newscrawl.items import LIST_FIELDS, TEXT_FIELDS
 from newscrawl.store import Store, utcnow
 
@@ -145,9 +145,19 @@ class StorePipeline:
         self.flush()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        # Runs after close_spider, once the core stats hold the finish reason and elapsed time.
+        # Runs after close_spider, once the core stats hold the finish reason and the Spidermon
+        # monitors (connected earlier, so run earlier) have left their verdict in the stats.
         if self.store is None:
             return
-        self.store.finish_run(self.run_id, reason, self.crawler.stats.get_stats())
+        stats = self.crawler.stats
+        summary = health.summarize(stats.get_stats())
+        runs = self.crawler.settings.getint("NEWSCRAWL_STALE_RUNS")
+        earlier = self.store.new_articles_before(spider.name, self.run_id, max(runs - 1, 0))
+        stale = health.stale_problem(summary["new_articles"], earlier, runs)
+        outcome, problems = health.verdict(stats.get_stats(), stale)
+        stats.set_value("newscrawl/health/outcome", outcome)
+        stats.set_value(health.PROBLEMS_STAT, problems)
+        summary.update(outcome=outcome, problems=problems)
+        self.store.finish_run(self.run_id, reason, stats.get_stats(), summary)
         self.store.close()
         self.store = None

@@ -22,6 +22,41 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.StorePipeline": 300,
 }
 
+# -- scheduled runs ------------------------------------------------------------------------------
+# Incremental: an article URL already in the store is not fetched again, except that articles
+# first seen less than REVISIT_MAX_AGE hours ago are fetched again once every REVISIT_INTERVAL
+# hours, so an edit becomes a new revision. Listing pagination stops at a page of known articles.
+NEWSCRAWL_INCREMENTAL = True
+NEWSCRAWL_REVISIT_MAX_AGE_HOURS = 24.0
+NEWSCRAWL_REVISIT_INTERVAL_HOURS = 6.0
+NEWSCRAWL_LISTING_PAGES = 5  # the most listing pages followed per category in one run
+# An outlet is unhealthy after this many consecutive runs without a new article.
+NEWSCRAWL_STALE_RUNS = 6
+NEWSCRAWL_MAX_FALLBACK_SHARE = 0.5
+NEWSCRAWL_LOG_MAX_BYTES = 20 * 1024 * 1024  # per run's log file under data/logs/
+NEWSCRAWL_LOG_KEEP = 200  # log files kept
+
+SPIDER_MIDDLEWARES = {"newscrawl.middlewares.IncrementalMiddleware": 900}
+DOWNLOADER_MIDDLEWARES = {"newscrawl.middlewares.BackoffMiddleware": 560}
+EXTENSIONS = {
+    "newscrawl.extensions.RunLockExtension": 0,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+}
+
+# Spidermon: per-run checks, run when each outlet's crawl closes (newscrawl.monitors).
+SPIDERMON_ENABLED = True
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True  # a run with nothing new is not a failure
+SPIDERMON_FIELD_COVERAGE_RULES = {
+    "Article/title": 0.95,
+    "Article/body": 0.95,
+    "Article/published_at": 0.90,
+}
+SPIDERMON_MAX_ERRORS = 0
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.RunHealth"]
+
 # -- politeness ----------------------------------------------------------------------------------
 NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
 USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT}; Bengali news research crawler)"

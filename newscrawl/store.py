@@ -26,7 +26,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Long enough to outwait another writer's longest batch transaction by a wide margin.
 BUSY_TIMEOUT_MS = 60_000
@@ -163,6 +163,31 @@ END""",
 ) WITHOUT ROWID""",
 ]
 MIGRATIONS[2] = _SCHEMA_V2
+
+# Migration 3: what each run did and whether its outlet was healthy (scheduled runs read these
+# to judge the next run), and the look-up incremental crawls make for every discovered article.
+RUN_SUMMARY_COLUMNS = {
+    "pages_fetched": "INTEGER",
+    "new_articles": "INTEGER",
+    "duplicates": "INTEGER",
+    "revisions": "INTEGER",
+    "skipped": "TEXT",  # JSON {reason: count}
+    "dropped": "TEXT",  # JSON {reason: count}
+    "failed": "TEXT",  # JSON {reason: count}
+    "http_status": "TEXT",  # JSON {status: count}
+    "fill_rates": "TEXT",  # JSON {field: share of the run's articles}
+    "layers": "TEXT",  # JSON {field: {layer: count}}
+    "duration_s": "REAL",
+    "outcome": "TEXT",  # healthy / unhealthy
+    "problems": "TEXT",  # JSON [one line per problem]
+}
+RUN_JSON_COLUMNS = frozenset(
+    {"stats", "skipped", "dropped", "failed", "http_status", "fill_rates", "layers", "problems"}
+)
+MIGRATIONS[3] = [
+    *(f"ALTER TABLE runs ADD COLUMN {name} {kind}" for name, kind in RUN_SUMMARY_COLUMNS.items()),
+    "CREATE INDEX IF NOT EXISTS article_urls_identity ON article_urls (outlet, article_id)",
+]
 
 
 class StoreError(Exception):
@@ -339,19 +364,55 @@ class Store:
                 (run_id, spider, started_at or utcnow()),
             )
 
-    def finish_run(self, run_id: str, status: str, stats: Mapping[str, Any]) -> None:
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        stats: Mapping[str, Any],
+        summary: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record how a run ended: its finish reason, final stats and (optionally) its summary."""
+        values: dict[str, Any] = {"finished_at": utcnow(), "status": status, "stats": stats}
+        values.update({k: v for k, v in (summary or {}).items() if k in RUN_SUMMARY_COLUMNS})
+        for column in RUN_JSON_COLUMNS & values.keys():
+            values[column] = json.dumps(values[column], ensure_ascii=False, default=str)
+        assignments = ", ".join(f"{column} = :{column}" for column in values)
         with self.transaction():
             self.conn.execute(
-                "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE run_id = ?",
-                (utcnow(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id),
+                f"UPDATE runs SET {assignments} WHERE run_id = :run_id",
+                {**values, "run_id": run_id},
             )
 
-    def runs(self, spider: str | None = None) -> list[dict[str, Any]]:
+    def runs(self, spider: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Runs oldest first (the newest ``limit`` of them when given)."""
         where, args = ("WHERE spider = ?", [spider]) if spider else ("", [])
-        rows = self.db.query(f"SELECT * FROM runs {where} ORDER BY started_at, rowid", args)
-        return [
-            {**row, "stats": json.loads(row["stats"]) if row["stats"] else None} for row in rows
-        ]
+        sql = f"SELECT * FROM runs {where} ORDER BY started_at DESC, rowid DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = [_decode_run(row) for row in self.db.query(sql, args)]
+        return rows[::-1]
+
+    def new_articles_before(self, spider: str, run_id: str, count: int) -> list[int]:
+        """New-article counts of the ``count`` finished runs before ``run_id``, newest first."""
+        rows = self.conn.execute(
+            "SELECT new_articles FROM runs WHERE spider = ? AND run_id != ?"
+            " AND finished_at IS NOT NULL AND new_articles IS NOT NULL"
+            " AND started_at <= (SELECT started_at FROM runs WHERE run_id = ?)"
+            " ORDER BY started_at DESC, rowid DESC LIMIT ?",
+            (spider, run_id, run_id, count),
+        )
+        return [new for (new,) in rows]
+
+    def article_seen(self, outlet: str, article_id: str) -> tuple[datetime, datetime] | None:
+        """When an outlet's article was first and last seen at any of its URLs, if ever."""
+        row = self.conn.execute(
+            "SELECT min(first_seen_at), max(last_seen_at) FROM article_urls"
+            " WHERE outlet = ? AND article_id = ?",
+            (outlet, str(article_id)),
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return datetime.fromisoformat(row[0]), datetime.fromisoformat(row[1])
 
     # -- reading for exports and search ------------------------------------------------------
 
@@ -484,6 +545,13 @@ def _where(query: ArticleQuery) -> tuple[str, dict[str, Any]]:
         )
         params["target"] = query.not_exported_to
     return " AND ".join(clauses) or "1", params
+
+
+def _decode_run(row: dict[str, Any]) -> dict[str, Any]:
+    for column in RUN_JSON_COLUMNS:
+        if row.get(column) is not None:
+            row[column] = json.loads(row[column])
+    return row
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:

@@ -64,9 +64,13 @@ def inqilab_site(replica):
     return replica
 
 
-def crawl(site, db_path):
+def crawl(site, db_path, **settings):
     result = run_scrapy(
-        "crawl", "inqilab", "-a", f"base_url={site.url}", settings={"NEWSCRAWL_DB": str(db_path)}
+        "crawl",
+        "inqilab",
+        "-a",
+        f"base_url={site.url}",
+        settings={"NEWSCRAWL_DB": str(db_path), **settings},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result
@@ -108,14 +112,14 @@ def test_crawl_of_a_replica_stores_clean_articles(inqilab_site, db_path):
             f"{inqilab_site.url}/national/news/700001"
         )
 
-    # The outlet edits article 2; the next crawl stores it as a linked revision.
+    # The outlet edits article 2; a crawl that revisits young articles stores a linked revision.
     title, paragraphs = story(2)
     inqilab_site.add(
         article_path(2),
         inqilab_article(title, [*paragraphs, "সংশোধিত অংশ যোগ হয়েছে।"], (2024, 11, 2, 11, 5),
                         updated=(2024, 11, 3, 8, 0)),
     )  # fmt: skip
-    crawl(inqilab_site, db_path)
+    crawl(inqilab_site, db_path, NEWSCRAWL_REVISIT_INTERVAL_HOURS="0")
     with Store(db_path) as store:
         latest = {r["article_id"]: r for r in store.articles(latest_only=True)}
         edited = latest["700002"]

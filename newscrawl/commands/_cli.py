@@ -13,6 +13,7 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
+from scrapy.utils.conf import arglist_to_dict
 
 from newscrawl.store import Store
 
@@ -23,6 +24,20 @@ def add_db_option(options: argparse._ActionsContainer) -> None:
         metavar="PATH",
         help="the database (default: the NEWSCRAWL_DB setting, data/newscrawl.db)",
     )
+
+
+def add_spider_args_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "-a", dest="spargs", action="append", default=[], metavar="NAME=VALUE",
+        help=f"spider argument{what}, e.g. -a base_url=http://127.0.0.1:8080 for a mirror",
+    )  # fmt: skip
+
+
+def parse_spider_args(opts: argparse.Namespace) -> None:
+    try:
+        opts.spargs = arglist_to_dict(opts.spargs)
+    except ValueError:
+        raise UsageError("spider arguments look like -a NAME=VALUE", print_help=False) from None
 
 
 def open_store(settings: BaseSettings | None, opts: argparse.Namespace) -> Store:

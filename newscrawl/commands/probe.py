@@ -17,7 +17,8 @@ from scrapy import signals
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
-from scrapy.utils.conf import arglist_to_dict
+
+from newscrawl.commands._cli import add_spider_args_option, parse_spider_args
 
 REPORTED = ("title", "subtitle", "author", "category", "published", "updated", "body")
 REQUIRED = ("title", "body", "published")
@@ -75,17 +76,11 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--limit", type=int, default=5, help="articles to fetch (default 5)")
-        parser.add_argument(
-            "-a", dest="spargs", action="append", default=[], metavar="NAME=VALUE",
-            help="spider argument, e.g. -a base_url=http://127.0.0.1:8080 for a mirror",
-        )  # fmt: skip
+        add_spider_args_option(parser, "")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        try:
-            opts.spargs = arglist_to_dict(opts.spargs)
-        except ValueError:
-            raise UsageError("spider arguments look like -a NAME=VALUE", print_help=False) from None
+        parse_spider_args(opts)
         if opts.limit < 1:
             raise UsageError("--limit must be at least 1", print_help=False)
         self.settings.set("ITEM_PIPELINES", {"newscrawl.pipelines.CleanPipeline": 100}, "cmdline")

@@ -118,6 +118,10 @@ class OutletSpider(scrapy.Spider):
         crawler = getattr(self, "crawler", None)
         return crawler.stats if crawler is not None else self._offline_stats
 
+    def setting(self, name: str, default: int) -> int:
+        crawler = getattr(self, "crawler", None)
+        return crawler.settings.getint(name, default) if crawler is not None else default
+
     # -- URLs ------------------------------------------------------------------------------------
 
     def url(self, path: str) -> str:
@@ -227,7 +231,7 @@ class OutletSpider(scrapy.Spider):
         found = list(self.links_to_articles(response, "listing"))
         yield from found
         page = response.meta.get("page", 1)
-        if found and page < self.listing_pages:
+        if found and page < self.setting("NEWSCRAWL_LISTING_PAGES", self.listing_pages):
             yield scrapy.Request(
                 _with_query(response.url, page=page + 1),
                 callback=self.parse_listing,

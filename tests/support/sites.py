@@ -62,10 +62,11 @@ def inqilab_article(
 
 
 def rss(items: list[tuple[str, str, str]]) -> str:
-    """items: (title, link, RFC 822 pubDate)."""
+    """items: (title, link, RFC 822 pubDate or None)."""
     entries = "".join(
         f"<item><title>{escape(t)}</title><link>{escape(link)}</link>"
-        f"<pubDate>{d}</pubDate><guid>{escape(link)}</guid></item>"
+        + (f"<pubDate>{d}</pubDate>" if d else "")
+        + f"<guid>{escape(link)}</guid></item>"
         for t, link, d in items
     )
     return (

@@ -1,0 +1,119 @@
+"""``scrapy crawlall``: the scheduled run. Every outlet (or ``--outlet`` ones) in one process.
+
+Exit status: 0 when every outlet was healthy, 1 when any was not (one line each says why),
+2 for a usage mistake, 75 (EX_TEMPFAIL) when another run of one of the outlets still holds its
+lock (``--wait`` waits for it instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from newscrawl import runlock
+from newscrawl.commands._cli import add_spider_args_option, parse_spider_args
+from newscrawl.offline import outlet_spiders
+from newscrawl.runlog import start_run_log
+
+EXIT_UNHEALTHY = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "[--outlet NAME ...] [--wait] [-a NAME=VALUE] [-s NAME=VALUE]"
+
+    def short_desc(self) -> str:
+        return "Crawl every outlet once (the scheduled run); exit non-zero if any is unhealthy"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--outlet", action="append", default=[], metavar="NAME",
+            help="crawl only this outlet (repeat for several); default: all",
+        )  # fmt: skip
+        parser.add_argument(
+            "--wait", action="store_true",
+            help="wait for a running crawl of the same outlets to finish instead of exiting",
+        )  # fmt: skip
+        add_spider_args_option(parser, " for every outlet")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        parse_spider_args(opts)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError(f"unexpected argument {args[0]!r}", print_help=False)
+        known = sorted(outlet_spiders(self.settings))
+        names = opts.outlet or known
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            self.say(f"no outlet {unknown[0]!r} (known: {', '.join(known)})")
+            self.exitcode = EXIT_USAGE
+            return
+        db_path = self.settings.get("NEWSCRAWL_DB")
+        if not self.lock_all(db_path, names, wait=opts.wait):
+            return
+        try:
+            self.log_to_file(db_path)
+            crawlers = {}
+            for name in names:
+                crawlers[name] = self.crawler_process.create_crawler(name)
+                self.crawler_process.crawl(crawlers[name], **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            for name in names:
+                runlock.release(db_path, name)
+        self.exitcode = self.report(crawlers)
+
+    def lock_all(self, db_path: str, names: list[str], *, wait: bool) -> bool:
+        taken: list[str] = []
+        try:
+            for name in names:
+                runlock.acquire(db_path, name, wait=wait)
+                taken.append(name)
+        except runlock.LockHeld as exc:
+            for name in taken:
+                runlock.release(db_path, name)
+            self.say(f"{exc}; exiting (use --wait to queue behind it)")
+            self.exitcode = EXIT_LOCKED
+            return False
+        return True
+
+    def log_to_file(self, db_path: str) -> None:
+        path = start_run_log(
+            Path(db_path).parent / "logs",
+            "crawlall",
+            self.settings.getint("NEWSCRAWL_LOG_MAX_BYTES"),
+            self.settings.getint("NEWSCRAWL_LOG_KEEP"),
+        )
+        print(f"crawlall: logging to {path}", file=sys.stderr)
+
+    def report(self, crawlers: dict[str, Any]) -> int:
+        exitcode = 0
+        for name, crawler in crawlers.items():
+            stats = crawler.stats.get_stats()
+            outcome = stats.get("newscrawl/health/outcome")
+            problems = stats.get("newscrawl/health/problems") or []
+            if outcome is None:
+                outcome, problems = "unhealthy", ["the crawl ended before recording its run"]
+            new = stats.get("newscrawl/articles/new", 0)
+            dup = stats.get("newscrawl/duplicates", 0)
+            if outcome == "healthy":
+                print(f"crawlall: {name} healthy: {new} new, {dup} duplicate(s)")
+            else:
+                exitcode = EXIT_UNHEALTHY
+                self.say(f"{name} unhealthy: {'; '.join(problems)}")
+        return exitcode
+
+    def say(self, line: str) -> None:
+        print(f"crawlall: {line}", file=sys.stderr)

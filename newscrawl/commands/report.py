@@ -1,0 +1,81 @@
+"""``scrapy report``: the last runs, per outlet, as a table (or JSON for machines)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+
+from newscrawl.commands._cli import add_db_option, fail, open_store
+from newscrawl.store import StoreError
+
+COLUMNS = ("started", "outlet", "status", "new", "dup", "rev", "title", "body", "date", "health")
+
+
+def _percent(rates: dict[str, float] | None, field: str) -> str:
+    value = (rates or {}).get(field)
+    return "-" if value is None else f"{value:.0%}"
+
+
+def row_for(run: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        run["started_at"][:16].replace("T", " "),
+        run["spider"],
+        run["status"],
+        str(run.get("new_articles") or 0),
+        str(run.get("duplicates") or 0),
+        str(run.get("revisions") or 0),
+        _percent(run.get("fill_rates"), "title"),
+        _percent(run.get("fill_rates"), "body"),
+        _percent(run.get("fill_rates"), "published_at"),
+        run.get("outcome") or "-",
+    )
+
+
+def table(runs: list[dict[str, Any]]) -> list[str]:
+    rows = [COLUMNS, *map(row_for, runs)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+             for row in rows]  # fmt: skip
+    for run in runs:
+        for problem in run.get("problems") or []:
+            lines.append(f"  {run['spider']} {run['started_at'][:16]}: {problem}")
+    return lines
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[--last N] [--outlet NAME] [--json]"
+
+    def short_desc(self) -> str:
+        return "Show the last crawl runs: new articles, duplicates, fill rates, health"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--last", type=int, default=10, metavar="N", help="runs (default 10)")
+        parser.add_argument("--outlet", metavar="NAME", help="only this outlet")
+        parser.add_argument("--json", action="store_true", help="JSON Lines, one run a line")
+        add_db_option(parser)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            with open_store(self.settings, opts) as store:
+                runs = store.runs(opts.outlet, limit=max(opts.last, 1))
+        except StoreError as exc:
+            fail(self, exc)
+            return
+        if opts.json:
+            for run in runs:
+                print(json.dumps(run, ensure_ascii=False, default=str))
+            return
+        if not runs:
+            print("no runs recorded yet", file=sys.stderr)
+            return
+        print("\n".join(table(runs)))
