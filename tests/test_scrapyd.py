@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -30,15 +29,15 @@ from pathlib import Path
 import pytest
 
 from newscrawl.store import Store
-from tests.conftest import FAST, PROJECT, scrapy_env
+from tests.conftest import FAST, scrapy_env
+from tests.support.checkout import copy_checkout
 from tests.support.sites import inqilab_article, rss
 
 REAL = "https://dailyinqilab.com"
 JOB_TIMEOUT = 120.0  # seconds; the crawl itself takes a few
+
+
 # What a copy of the checkout leaves out: never part of a deploy, and possibly large.
-NOT_COPIED = {".git", ".venv", "data", "build", "dist", ".ruff_cache", ".pytest_cache", ".ci"}
-
-
 def story(i: int) -> tuple[str, list[str]]:
     title = f"শিরোনাম {i}: স্ক্র্যাপিডি দিয়ে সংগ্রহ"
     paragraphs = [
@@ -176,20 +175,6 @@ def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
         yield server
     finally:
         server.stop()
-
-
-def copy_checkout(target: Path) -> Path:
-    """Copy the checkout as a fresh clone would hold it, minus virtualenvs, caches and data."""
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        skipped = {name for name in names if name == "__pycache__" or name.endswith(".egg-info")}
-        if Path(folder) == PROJECT:
-            venvs = {name for name in names if (PROJECT / name / "pyvenv.cfg").exists()}
-            skipped |= venvs | (NOT_COPIED & set(names))
-        return skipped
-
-    shutil.copytree(PROJECT, target, ignore=ignore)
-    return target
 
 
 def deploy(server: Scrapyd, checkout: Path, env: dict[str, str]) -> dict:

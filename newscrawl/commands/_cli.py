@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
-from scrapy.utils.conf import arglist_to_dict
+from scrapy.utils.conf import arglist_to_dict, closest_scrapy_cfg
 
 from newscrawl.store import Store
 
@@ -38,6 +39,14 @@ def parse_spider_args(opts: argparse.Namespace) -> None:
         opts.spargs = arglist_to_dict(opts.spargs)
     except ValueError:
         raise UsageError("spider arguments look like -a NAME=VALUE", print_help=False) from None
+
+
+def fixtures_folder() -> Path:
+    """``tests/fixtures`` of the project whose scrapy.cfg is nearest the working directory."""
+    cfg = closest_scrapy_cfg()
+    if not cfg:
+        raise UsageError("run this inside the newscrawl project (no scrapy.cfg found)")
+    return Path(cfg).parent / "tests" / "fixtures"
 
 
 def open_store(settings: BaseSettings | None, opts: argparse.Namespace) -> Store:

@@ -1,0 +1,110 @@
+"""Adding an outlet, the whole way a contributor walks it, run by the machine.
+
+In a copy of the project: scaffold an invented outlet, capture a saved page as a fixture
+offline, then the golden tests pass and a crawl of a loopback replica of the outlet stores it.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from newscrawl.store import Store
+from tests.conftest import scrapy_args, scrapy_env
+from tests.support.checkout import copy_checkout
+from tests.support.sites import rss
+
+URL = "https://www.dhakapost.test/national/news/123456"
+PAGE = """<!DOCTYPE html><html lang="bn"><head><meta charset="utf-8">
+<title>নদীতে নতুন সেতু চালু | Dhakapost</title>
+<meta property="og:title" content="নদীতে নতুন সেতু চালু | Dhakapost">
+<meta property="article:published_time" content="2025-01-05T09:30:00+06:00">
+<link rel="canonical" href="https://www.dhakapost.test/national/news/123456"></head>
+<body><header><nav><a href="/national">জাতীয়</a> <a href="/sports">খেলা</a></nav></header>
+<main><article><h1>নদীতে নতুন সেতু চালু</h1>
+<p>দীর্ঘ প্রতীক্ষার পর আজ নদীর ওপর নতুন সেতু যান চলাচলের জন্য খুলে দেওয়া হয়েছে।</p>
+<p>স্থানীয় বাসিন্দারা বলছেন, এতে দুই পারের মানুষের যাতায়াতের সময় অনেক কমবে।</p>
+<p>সেতুটি নির্মাণে তিন বছর সময় লেগেছে।</p></article>
+<aside><h3>আরও খবর</h3><a href="/sports/news/123400">খেলার খবর</a></aside></main>
+<footer>© Dhakapost</footer></body></html>"""
+
+
+def run(checkout, *args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=checkout, env=scrapy_env(), capture_output=True,
+        text=True, timeout=120, check=False, **kwargs,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    return copy_checkout(tmp_path / "newscrawl")
+
+
+def test_a_new_outlet_from_nothing_to_a_tested_crawl(checkout, tmp_path, replica):
+    made = run(checkout, "scrapy", "newoutlet", "dhakapost", "--domain", "dhakapost.test",
+               "--feed", "https://www.dhakapost.test/rss.xml")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "scrapy fixture" in made.stdout  # the next steps
+    assert (checkout / "newscrawl/spiders/dhakapost.py").exists()
+    assert "dhakapost" in run(checkout, "scrapy", "list").stdout.split()
+
+    # Until the outlet has a fixture, the guard test fails and names what is missing.
+    guard = run(checkout, "pytest", "tests/test_golden.py", "-q", "-p", "no:cacheprovider")
+    assert guard.returncode == 1
+    assert "spider 'dhakapost' has no fixtures: add" in guard.stdout
+
+    saved = tmp_path / "saved.html"
+    saved.write_text(PAGE, "utf-8")
+    captured = run(checkout, "scrapy", "fixture", "--from-file", str(saved), "--url", URL,
+                   "--case", "plain")  # fmt: skip
+    assert captured.returncode == 0, captured.stderr
+    assert "3 paragraphs" in captured.stdout
+    expected = json.loads((checkout / "tests/fixtures/dhakapost/plain.json").read_text("utf-8"))
+    [item] = expected["items"]
+    assert item["title"] == "নদীতে নতুন সেতু চালু"
+    assert item["published_at"] == "2025-01-05T09:30:00+06:00"
+    assert item["article_id"] == "123456"
+    assert item["body"].startswith("দীর্ঘ প্রতীক্ষার পর") and "আরও খবর" not in item["body"]
+    assert (checkout / "tests/fixtures/dhakapost/plain.html").read_bytes() == saved.read_bytes()
+
+    golden = run(checkout, "pytest", "tests/test_golden.py", "-q", "-p", "no:cacheprovider")
+    assert golden.returncode == 0, golden.stdout[-3000:]
+
+    replica.add("/robots.txt", "User-agent: *\nDisallow:\n", content_type="text/plain")
+    replica.add("/rss.xml", rss([("t", URL, "Sun, 05 Jan 2025 09:30:00 +0600")]))
+    replica.add("/national/news/123456", PAGE)
+    db = tmp_path / "crawl.db"
+    crawl = run(checkout, "scrapy", "crawl", "dhakapost", "-a", f"base_url={replica.url}",
+                *scrapy_args({"NEWSCRAWL_DB": str(db)}))  # fmt: skip
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    with Store(db) as store:
+        [stored] = list(store.articles())
+        assert stored["content_hash"] == item["content_hash"]
+        assert stored["outlet"] == "dhakapost"
+
+
+def test_newoutlet_refuses_bad_and_taken_names(checkout):
+    for name, message in (
+        ("inqilab", "an outlet named 'inqilab' exists already"),
+        ("Dhaka-Post", "is not a valid name"),
+        ("class", "is not a valid name"),
+    ):
+        result = run(checkout, "scrapy", "newoutlet", name, "--domain", "example.com")
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+    result = run(checkout, "scrapy", "newoutlet", "example", "--domain", "not a domain")
+    assert result.returncode == 2 and "is not a domain name" in result.stderr
+
+
+def test_fixture_refuses_to_overwrite_and_reads_feeds(checkout, tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(rss([("t", "https://dailyinqilab.com/national/news/1234", None)]), "utf-8")
+    args = ("scrapy", "fixture", "--from-file", str(feed), "--url",
+            "https://dailyinqilab.com/rss/rss.xml", "--case", "tiny_feed")  # fmt: skip
+    first = run(checkout, *args)
+    assert first.returncode == 0, first.stderr
+    assert (checkout / "tests/fixtures/inqilab/tiny_feed.xml").exists()
+    assert "1 link(s) found" in first.stdout
+    again = run(checkout, *args)
+    assert again.returncode == 1 and "exists already" in again.stderr
