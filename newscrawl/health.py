@@ -49,6 +49,7 @@ def summarize(stats: Mapping[str, Any]) -> dict[str, Any]:
         "new_articles": stats.get("newscrawl/articles/new", 0),
         "duplicates": stats.get("newscrawl/duplicates", 0),
         "revisions": stats.get("newscrawl/articles/revision", 0),
+        "near_duplicates": stats.get("newscrawl/near_duplicates", 0),
         "skipped": _by_prefix(stats, "newscrawl/skipped/"),
         "dropped": _by_prefix(stats, "newscrawl/dropped/"),
         "failed": _by_prefix(stats, "newscrawl/failed/"),

@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
-from newscrawl import health, text
+from newscrawl import health, simhash, text
 from newscrawl.items import LIST_FIELDS, TEXT_FIELDS
 from newscrawl.store import Store, utcnow
 
@@ -106,7 +106,8 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.store = Store(self.db_path)
+        near = self.crawler.settings.getint("NEWSCRAWL_NEAR_DISTANCE", simhash.DEFAULT_DISTANCE)
+        self.store = Store(self.db_path, near_distance=near)
         self.run_id = new_run_id(spider.name)
         self.crawler.stats.set_value("newscrawl/run_id", self.run_id)
         self.crawler.stats.set_value("newscrawl/db", str(self.store.path))
@@ -137,6 +138,8 @@ class StorePipeline:
             stats.inc_value(f"newscrawl/articles/{outcome.kind}")
             if outcome.kind == "duplicate":
                 stats.inc_value("newscrawl/duplicates")
+            if outcome.near_duplicates:
+                stats.inc_value("newscrawl/near_duplicates", outcome.near_duplicates)
         logger.debug("stored a batch of %d articles", len(batch))
 
     def close_spider(self) -> None:

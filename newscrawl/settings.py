@@ -15,6 +15,9 @@ COMMANDS_MODULE = "newscrawl.commands"
 NEWSCRAWL_DB = os.environ.get("NEWSCRAWL_DB", "data/newscrawl.db")
 NEWSCRAWL_BATCH_SIZE = 100
 NEWSCRAWL_BATCH_SECONDS = 5.0
+# Articles whose body SimHashes differ in at most this many of 64 bits are recorded as
+# near-duplicates (0-7; measured in docs/benchmarks.md). Nothing is dropped for it.
+NEWSCRAWL_NEAR_DISTANCE = 7
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.CleanPipeline": 100,

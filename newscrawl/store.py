@@ -26,7 +26,9 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+from newscrawl import simhash
+
+SCHEMA_VERSION = 4
 
 # Long enough to outwait another writer's longest batch transaction by a wide margin.
 BUSY_TIMEOUT_MS = 60_000
@@ -56,6 +58,8 @@ ARTICLE_COLUMNS = (
     "crawled_at",
     "run_id",
     "first_seen_at",
+    "simhash",
+    "cluster",
 )
 JSON_COLUMNS = frozenset({"tags", "image_urls", "extraction"})
 
@@ -166,7 +170,7 @@ MIGRATIONS[2] = _SCHEMA_V2
 
 # Migration 3: what each run did and whether its outlet was healthy (scheduled runs read these
 # to judge the next run), and the look-up incremental crawls make for every discovered article.
-RUN_SUMMARY_COLUMNS = {
+_RUN_COLUMNS_V3 = {
     "pages_fetched": "INTEGER",
     "new_articles": "INTEGER",
     "duplicates": "INTEGER",
@@ -185,9 +189,36 @@ RUN_JSON_COLUMNS = frozenset(
     {"stats", "skipped", "dropped", "failed", "http_status", "fill_rates", "layers", "problems"}
 )
 MIGRATIONS[3] = [
-    *(f"ALTER TABLE runs ADD COLUMN {name} {kind}" for name, kind in RUN_SUMMARY_COLUMNS.items()),
+    *(f"ALTER TABLE runs ADD COLUMN {name} {kind}" for name, kind in _RUN_COLUMNS_V3.items()),
     "CREATE INDEX IF NOT EXISTS article_urls_identity ON article_urls (outlet, article_id)",
 ]
+
+# Migration 4: near-duplicates. Each article's 64-bit SimHash (16 hex digits, like the content
+# hash), its four 16-bit bands in an index so near-duplicates are found by look-ups rather than
+# a scan, the pairs found with their distance, and a cluster number per article (the seq of the
+# first article of its cluster). Existing articles are hashed and linked when the store opens.
+MIGRATIONS[4] = [
+    "ALTER TABLE articles ADD COLUMN simhash TEXT",
+    "ALTER TABLE articles ADD COLUMN cluster INTEGER",
+    "CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster)",
+    """CREATE TABLE IF NOT EXISTS simhash_bands (
+    band          INTEGER NOT NULL,
+    value         INTEGER NOT NULL,
+    seq           INTEGER NOT NULL REFERENCES articles(seq),
+    PRIMARY KEY (band, value, seq)
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS near_duplicates (
+    older_hash    TEXT NOT NULL REFERENCES articles(content_hash),
+    newer_hash    TEXT NOT NULL REFERENCES articles(content_hash),
+    distance      INTEGER NOT NULL,             -- differing bits of the two SimHashes
+    found_at      TEXT NOT NULL,
+    PRIMARY KEY (older_hash, newer_hash)
+) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS near_duplicates_newer ON near_duplicates (newer_hash)",
+    "ALTER TABLE runs ADD COLUMN near_duplicates INTEGER",
+]
+BACKFILLS = {4: "_backfill_simhashes"}
+RUN_SUMMARY_COLUMNS = {**_RUN_COLUMNS_V3, "near_duplicates": "INTEGER"}
 
 
 class StoreError(Exception):
@@ -201,6 +232,7 @@ class Outcome:
     kind: str
     content_hash: str
     previous_hash: str | None = None
+    near_duplicates: int = 0
 
 
 def utcnow() -> str:
@@ -210,8 +242,17 @@ def utcnow() -> str:
 class Store:
     """One connection to the article database."""
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        near_distance: int = simhash.DEFAULT_DISTANCE,
+    ):
         self.path = Path(path)
+        if not 0 <= near_distance <= simhash.MAX_DISTANCE:
+            raise StoreError(f"near-duplicate distance must be 0 to {simhash.MAX_DISTANCE}")
+        self.near_distance = near_distance
         if not create and not self.path.exists():
             raise StoreError(f"no database at {self.path}: run a crawl first or pass its path")
         if create:
@@ -250,6 +291,8 @@ class Store:
                 # executescript would commit our transaction; run the statements one by one.
                 for statement in _statements(MIGRATIONS[version]):
                     self.conn.execute(statement)
+                if version in BACKFILLS:
+                    getattr(self, BACKFILLS[version])()
                 self.conn.execute(f"PRAGMA user_version = {version}")
 
     @contextmanager
@@ -289,11 +332,13 @@ class Store:
         else:
             previous = self._latest_revision(article.get("outlet"), article.get("article_id"))
             row = {column: article.get(column) for column in ARTICLE_COLUMNS}
+            fingerprint = simhash.simhash(article["body"])
             row.update(
                 seq=self._next_seq(),
                 first_seen_at=now,
                 revision=previous[1] + 1 if previous else 1,
                 previous_hash=previous[0] if previous else None,
+                simhash=simhash.to_hex(fingerprint),
             )
             for column in JSON_COLUMNS:
                 if row[column] is not None:
@@ -303,10 +348,104 @@ class Store:
                 f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders})",
                 row,
             )
+            near = self._link_near_duplicates(row["seq"], content_hash, fingerprint, now)
             kind = "revision" if previous else "new"
-            outcome = Outcome(kind, content_hash, previous[0] if previous else None)
+            outcome = Outcome(kind, content_hash, previous[0] if previous else None, near)
         self._remember_url(article, now)
         return outcome
+
+    # -- near-duplicates -----------------------------------------------------------------------
+
+    def _link_near_duplicates(self, seq: int, content_hash: str, value: int, now: str) -> int:
+        """Index a new article's SimHash, record its near-duplicates and give it a cluster."""
+        found = self._near(value, exclude=seq)
+        for other_hash, _, distance in found:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance,"
+                " found_at) VALUES (?, ?, ?, ?)",
+                (other_hash, content_hash, distance, now),
+            )
+        clusters = {cluster for _, cluster, _ in found if cluster is not None}
+        cluster = min(clusters | {seq})
+        if len(clusters) > 1 or (clusters and min(clusters) != cluster):
+            marks = ",".join("?" * len(clusters))
+            self.conn.execute(
+                f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})", (cluster, *clusters)
+            )
+        self.conn.execute("UPDATE articles SET cluster = ? WHERE seq = ?", (cluster, seq))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO simhash_bands (band, value, seq) VALUES (?, ?, ?)",
+            [(band, part, seq) for band, part in enumerate(simhash.bands(value))],
+        )
+        return len(found)
+
+    def _near(self, value: int, *, exclude: int | None = None, distance: int | None = None):
+        """(content_hash, cluster, distance) of stored articles within ``distance`` bits."""
+        limit = self.near_distance if distance is None else distance
+        if not value:
+            return []  # an article with no words is like nothing
+        candidates: set[int] = set()
+        for band, part in enumerate(simhash.bands(value)):
+            probes = simhash.probes(part)
+            marks = ",".join("?" * len(probes))
+            rows = self.conn.execute(
+                f"SELECT seq FROM simhash_bands WHERE band = ? AND value IN ({marks})",
+                (band, *probes),
+            )
+            candidates.update(seq for (seq,) in rows)
+        candidates.discard(exclude)
+        found = []
+        for seq in sorted(candidates):
+            other_hash, other, cluster = self.conn.execute(
+                "SELECT content_hash, simhash, cluster FROM articles WHERE seq = ?", (seq,)
+            ).fetchone()
+            bits = simhash.distance(value, simhash.from_hex(other))
+            if bits <= limit:
+                found.append((other_hash, cluster, bits))
+        return found
+
+    def _backfill_simhashes(self) -> None:
+        rows = self.conn.execute("SELECT seq, content_hash, body FROM articles ORDER BY seq")
+        now = utcnow()
+        for seq, content_hash, body in rows.fetchall():
+            value = simhash.simhash(body)
+            self.conn.execute(
+                "UPDATE articles SET simhash = ? WHERE seq = ?", (simhash.to_hex(value), seq)
+            )
+            self._link_near_duplicates(seq, content_hash, value, now)
+
+    def similar(self, content_hash: str, distance: int | None = None) -> list[dict[str, Any]]:
+        """An article's near-duplicates, nearest first, with outlet, date, distance and title.
+
+        ``distance`` (at most simhash.MAX_DISTANCE) searches afresh; by default the pairs
+        recorded as articles arrived are listed.
+        """
+        row = self.conn.execute(
+            "SELECT seq, simhash FROM articles WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no article with content hash {content_hash} in {self.path}")
+        if distance is not None:
+            pairs = [(h, d) for h, _, d in self._near(simhash.from_hex(row[1]), exclude=row[0],
+                                                       distance=distance)]  # fmt: skip
+        else:
+            pairs = self.conn.execute(
+                "SELECT newer_hash, distance FROM near_duplicates WHERE older_hash = :h UNION"
+                " SELECT older_hash, distance FROM near_duplicates WHERE newer_hash = :h",
+                {"h": content_hash},
+            ).fetchall()
+        result = []
+        for other_hash, bits in pairs:
+            article = self.conn.execute(
+                "SELECT outlet, published_at, title, url, cluster FROM articles"
+                " WHERE content_hash = ?",
+                (other_hash,),
+            ).fetchone()
+            outlet, published_at, title, url, cluster = article
+            result.append({"content_hash": other_hash, "distance": bits, "outlet": outlet,
+                           "published_at": published_at, "title": title, "url": url,
+                           "cluster": cluster})  # fmt: skip
+        return sorted(result, key=lambda r: (r["distance"], r["published_at"] or ""))
 
     def _latest_revision(self, outlet: str | None, article_id: str | None) -> tuple | None:
         if not outlet or not article_id:

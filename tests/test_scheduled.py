@@ -201,9 +201,10 @@ def test_report_shows_the_last_runs(site, db_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
-        "started", "outlet", "status", "new", "dup", "rev", "title", "body", "date", "health"
+        "started", "outlet", "status", "new", "dup", "rev", "near", "title", "body", "date",
+        "health",
     ]  # fmt: skip
-    assert lines[1].split()[2:] == ["inqilab", "finished", "3", "0", "0", "100%", "100%",
+    assert lines[1].split()[2:] == ["inqilab", "finished", "3", "0", "0", "0", "100%", "100%",
                                     "100%", "healthy"]  # fmt: skip
     assert lines[2].split()[2:6] == ["inqilab", "finished", "0", "0"]
     as_json = run_scrapy("report", "--json", "--last", "1", "--db", str(db_path))

@@ -12,7 +12,9 @@ from scrapy.commands import ScrapyCommand
 from newscrawl.commands._cli import add_db_option, fail, open_store
 from newscrawl.store import StoreError
 
-COLUMNS = ("started", "outlet", "status", "new", "dup", "rev", "title", "body", "date", "health")
+COLUMNS = (
+    "started", "outlet", "status", "new", "dup", "rev", "near", "title", "body", "date", "health",
+)  # fmt: skip
 
 
 def _percent(rates: dict[str, float] | None, field: str) -> str:
@@ -28,6 +30,7 @@ def row_for(run: dict[str, Any]) -> tuple[str, ...]:
         str(run.get("new_articles") or 0),
         str(run.get("duplicates") or 0),
         str(run.get("revisions") or 0),
+        str(run.get("near_duplicates") or 0),
         _percent(run.get("fill_rates"), "title"),
         _percent(run.get("fill_rates"), "body"),
         _percent(run.get("fill_rates"), "published_at"),
