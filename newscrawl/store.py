@@ -218,6 +218,7 @@ MIGRATIONS[4] = [
     "ALTER TABLE runs ADD COLUMN near_duplicates INTEGER",
 ]
 BACKFILLS = {4: "_backfill_simhashes"}
+MAX_NEAR_LINKS = 50  # near-duplicate pairs recorded per new article, nearest first
 RUN_SUMMARY_COLUMNS = {**_RUN_COLUMNS_V3, "near_duplicates": "INTEGER"}
 
 
@@ -358,7 +359,9 @@ class Store:
 
     def _link_near_duplicates(self, seq: int, content_hash: str, value: int, now: str) -> int:
         """Index a new article's SimHash, record its near-duplicates and give it a cluster."""
-        found = self._near(value, exclude=seq)
+        # The nearest few suffice to place an article in its cluster; templated short notices
+        # could otherwise link every new article to thousands of old ones.
+        found = sorted(self._near(value, exclude=seq), key=lambda f: f[2])[:MAX_NEAR_LINKS]
         for other_hash, _, distance in found:
             self.conn.execute(
                 "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance,"

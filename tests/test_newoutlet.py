@@ -108,3 +108,15 @@ def test_fixture_refuses_to_overwrite_and_reads_feeds(checkout, tmp_path):
     assert "1 link(s) found" in first.stdout
     again = run(checkout, *args)
     assert again.returncode == 1 and "exists already" in again.stderr
+
+
+def test_update_golden_rewrites_expected_json_for_review(checkout):
+    case = checkout / "tests/fixtures/inqilab/plain.json"
+    good = case.read_text("utf-8")
+    case.write_text(good.replace("অনলাইন ডেস্ক", "ভুল লেখক"), "utf-8")
+    failing = run(checkout, "pytest", "tests/test_golden.py", "-q", "-p", "no:cacheprovider")
+    assert failing.returncode == 1
+    update = run(checkout, "pytest", "tests/test_golden.py", "-q", "-p", "no:cacheprovider",
+                 "--update-golden")  # fmt: skip
+    assert update.returncode == 0, update.stdout[-2000:]
+    assert case.read_text("utf-8") == good

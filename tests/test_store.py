@@ -118,3 +118,33 @@ def test_sequence_numbers_and_the_search_index_survive_vacuum(store):
         " WHERE articles_fts MATCH 'রোদ'"
     ).fetchall()
     assert found == [("শিরোনাম রোদ",)]
+
+
+def _write_many(db_path: str, writer: int, batches: int) -> None:
+    with Store(db_path) as store:
+        for b in range(batches):
+            store.write_batch(
+                article(
+                    content_hash=f"{writer:02x}{b:06x}{i:08x}",
+                    article_id=f"{writer}-{b}-{i}",
+                    body=f"দেহ {writer} {b} {i}",
+                )
+                for i in range(20)
+            )
+
+
+def test_two_writers_at_once_never_meet_database_is_locked(db_path):
+    """Two crawls writing to one database take turns; neither fails."""
+    import multiprocessing
+
+    Store(db_path).close()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_many, args=(str(db_path), w, 40)) for w in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    with Store(db_path) as store:
+        assert store.count() == 2 * 40 * 20
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
