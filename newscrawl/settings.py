@@ -61,8 +61,11 @@ SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.RunHealth"]
 
 # -- politeness ----------------------------------------------------------------------------------
-NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
-USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT}; Bengali news research crawler)"
+# Who runs this crawler: a URL or e-mail address site owners can reach you at. Set it.
+NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "")
+USER_AGENT = "newscrawl/0.1 (Bengali news research crawler" + (
+    f"; +{NEWSCRAWL_CONTACT})" if NEWSCRAWL_CONTACT else ")"
+)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
