@@ -46,3 +46,18 @@ def test_not_an_article():
     challenge = str(FIXTURES / "inqilab" / "challenge.html")
     line = one_line_error(run_scrapy("extract", challenge, "--url", PLAIN_URL))
     assert "is not an article page (challenge)" in line
+
+
+def test_crawl_with_a_bad_argument_or_spider_is_one_line():
+    for args, message in (
+        (("crawl", "inqilab", "-a", "since=yesterday"), "since must be a date like 2024-01-31"),
+        (("crawl", "sunnews", "-a", "since=2024-01-01"), "sunnews has no date archive"),
+        (("crawl", "inqilab", "-a", "base_url=ftp://x"), "base_url must look like http://"),
+        (("crawl", "nosuch"), "no spider 'nosuch' (known: inqilab, sunnews)"),
+        (("crawlall", "-a", "until=2024-01-01"), "until needs since"),
+        (("probe", "inqilab", "-a", "since=x"), "since must be a date like"),
+    ):
+        result = run_scrapy(*args)
+        assert result.returncode == 2, (args, result.stderr[-2000:])
+        assert "Traceback" not in result.stderr
+        assert message in result.stderr, (args, result.stderr[-2000:])

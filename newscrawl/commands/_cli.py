@@ -14,6 +14,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
+from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import arglist_to_dict, closest_scrapy_cfg
 
 from newscrawl.store import Store
@@ -47,6 +48,26 @@ def fixtures_folder() -> Path:
     if not cfg:
         raise UsageError("run this inside the newscrawl project (no scrapy.cfg found)")
     return Path(cfg).parent / "tests" / "fixtures"
+
+
+def spider_argument_problem(settings: BaseSettings, name: str, spargs: dict) -> str | None:
+    """What is wrong with an outlet's spider arguments (-a), checked before any crawl starts."""
+    from newscrawl.spiders.base import OutletSpider
+    from newscrawl.spiders.base import UsageError as SpiderUsageError
+
+    loader = get_spider_loader(settings)
+    if name not in loader.list():
+        return None  # Scrapy's own message names the spiders there are
+    spidercls = loader.load(name)
+    if not issubclass(spidercls, OutletSpider):
+        return None
+    try:
+        spidercls(**spargs)
+    except SpiderUsageError as exc:
+        return str(exc)
+    except TypeError as exc:
+        return f"{name} does not take these arguments ({exc})"
+    return None
 
 
 def open_store(settings: BaseSettings | None, opts: argparse.Namespace) -> Store:

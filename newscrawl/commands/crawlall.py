@@ -16,7 +16,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl import runlock
-from newscrawl.commands._cli import add_spider_args_option, parse_spider_args
+from newscrawl.commands._cli import (
+    add_spider_args_option,
+    parse_spider_args,
+    spider_argument_problem,
+)
 from newscrawl.offline import outlet_spiders
 from newscrawl.runlog import start_run_log
 
@@ -60,6 +64,12 @@ class Command(ScrapyCommand):
             self.say(f"no outlet {unknown[0]!r} (known: {', '.join(known)})")
             self.exitcode = EXIT_USAGE
             return
+        for name in names:
+            problem = spider_argument_problem(self.settings, name, opts.spargs)
+            if problem:
+                self.say(problem)
+                self.exitcode = EXIT_USAGE
+                return
         db_path = self.settings.get("NEWSCRAWL_DB")
         if not self.lock_all(db_path, names, wait=opts.wait):
             return

@@ -18,7 +18,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.commands._cli import add_spider_args_option, parse_spider_args
+from newscrawl.commands._cli import (
+    add_spider_args_option,
+    parse_spider_args,
+    spider_argument_problem,
+)
 
 REPORTED = ("title", "subtitle", "author", "category", "published", "updated", "body")
 REQUIRED = ("title", "body", "published")
@@ -93,6 +97,11 @@ class Command(ScrapyCommand):
         if args[0] not in loader.list():
             known = ", ".join(sorted(loader.list()))
             print(f"scrapy probe: no outlet {args[0]!r} (known: {known})", file=sys.stderr)
+            self.exitcode = 2
+            return
+        problem = spider_argument_problem(self.settings, args[0], opts.spargs)
+        if problem:
+            print(f"scrapy probe: {problem}", file=sys.stderr)
             self.exitcode = 2
             return
         crawler = self.crawler_process.create_crawler(loader.load(args[0]))
