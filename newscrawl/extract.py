@@ -60,10 +60,17 @@ class Extracted:
     values: dict[str, Any] = field(default_factory=dict)
     layers: dict[str, str] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)
+    # Raw strings a layer found but could not read (a date in the year 1800): the crawl counts
+    # them when no later layer gives the field, so an unreadable date is told from an absent one.
+    unparsed: dict[str, str] = field(default_factory=dict)
 
     def offer(self, name: str, value: Any, layer: str, raw: str | None = None) -> None:
         """Keep ``value`` unless an earlier layer already gave this field."""
-        if name in self.values or value in (None, "", [], ()):
+        if name in self.values:
+            return
+        if value in (None, "", [], ()):
+            if raw:
+                self.unparsed.setdefault(name, raw)
             return
         self.values[name] = value
         self.layers[name] = layer

@@ -1,4 +1,5 @@
-"""Middlewares for scheduled runs: fetch only what is new, and slow down when a site says so."""
+"""Middlewares for scheduled runs: fetch only what is new, slow down when a site says so, and
+count the redirects Scrapy would otherwise drop without a word."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
+from w3lib.url import safe_url_string
 
-from newscrawl.spiders.base import CHALLENGE_MARKERS
+from newscrawl.spiders.base import CHALLENGE_MARKERS, on_site
 from newscrawl.store import Store
 
 logger = logging.getLogger(__name__)
@@ -51,36 +54,37 @@ class IncrementalMiddleware:
             self.store = None
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        yield from self._filter(response, result)
+        page = _PageTally(response)
+        for output in result:
+            if self._keep(output, page):
+                yield output
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        outputs = [output async for output in result]
-        for output in self._filter(response, outputs):
-            yield output
+        # One output at a time: what a callback yielded before an error still reaches the crawl.
+        page = _PageTally(response)
+        async for output in result:
+            if self._keep(output, page):
+                yield output
 
-    def _filter(self, response: Response, outputs: Iterable[Any]) -> Iterator[Any]:
-        is_listing = response.meta.get("discovery_kind") == "listing"
-        articles = fresh = 0
-        for output in outputs:
-            if not isinstance(output, Request) or self.store is None:
-                yield output
-                continue
-            if is_listing and output.meta.get("discovery_kind") == "listing":
-                if articles and not fresh:
-                    self._count("listing_stopped")
-                    continue
-                yield output
-                continue
-            article_id = output.meta.get("article_id")
-            if article_id is None:
-                yield output
-                continue
-            articles += 1
-            if self._wanted(output, article_id):
-                fresh += 1
-                yield output
+    def _keep(self, output: Any, page: _PageTally) -> bool:
+        if not isinstance(output, Request) or self.store is None:
+            return True
+        if page.is_listing and output.meta.get("discovery_kind") == "listing":
+            # The spider yields a listing's next page after its article links (parse_listing).
+            if page.articles and not page.fresh:
+                self._count("listing_stopped")
+                return False
+            return True
+        article_id = output.meta.get("article_id")
+        if article_id is None:
+            return True
+        page.articles += 1
+        if self._wanted(output, article_id):
+            page.fresh += 1
+            return True
+        return False
 
     def _wanted(self, request: Request, article_id: str) -> bool:
         spider = self.crawler.spider
@@ -98,6 +102,15 @@ class IncrementalMiddleware:
 
     def _count(self, what: str) -> None:
         self.crawler.stats.inc_value(f"newscrawl/incremental/{what}")
+
+
+class _PageTally:
+    """How many of one page's article links were new: the listing-pagination rule's input."""
+
+    def __init__(self, response: Response):
+        self.is_listing = response.meta.get("discovery_kind") == "listing"
+        self.articles = 0
+        self.fresh = 0
 
 
 class BackoffMiddleware:
@@ -129,10 +142,24 @@ class BackoffMiddleware:
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is None:
             return
-        wanted = retry_after if retry_after is not None else max(slot.delay * 2, self.min_step)
+        if retry_after is not None:
+            # Scrapy jitters every slot delay by ±DOWNLOAD_DELAY_JITTER (50%), so a delay equal
+            # to Retry-After sent the retry up to half the wait early; scaled up, even the
+            # shortest jittered wait is what the site asked for.
+            wanted = retry_after / (1 - min(_jitter(slot), 0.9))
+        else:
+            wanted = max(slot.delay * 2, self.min_step)
         slot.delay = min(max(slot.delay, wanted), self.max_delay)
         self.crawler.stats.inc_value("newscrawl/backoff")
         logger.info("backing off %s: delay now %.1f s", request.url, slot.delay)
+
+
+def _jitter(slot: Any) -> float:
+    """The slot's random delay variation: ``jitter``, or older Scrapy's ``randomize_delay``."""
+    jitter = getattr(slot, "jitter", None)
+    if jitter is None:
+        jitter = 0.5 if getattr(slot, "randomize_delay", False) else 0.0
+    return float(jitter)
 
 
 def _retry_after(response: Response) -> float | None:
@@ -150,3 +177,55 @@ def _is_challenge(response: Response) -> bool:
         return False
     head = response.text[:20000]
     return any(marker in head for marker in CHALLENGE_MARKERS)
+
+
+class Refused(IgnoreRequest):
+    """A request newscrawl gives up on; ``reason`` becomes ``newscrawl/failed/<reason>``."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class RedirectGuardMiddleware:
+    """Fails, with a reason the spider counts, the redirects Scrapy would drop without a word.
+
+    Scrapy's RedirectMiddleware hands a redirect's target back to the scheduler, where a target
+    on another domain is filtered as offsite and a target already fetched (a redirect loop,
+    A -> B -> A) is filtered as a duplicate: neither reaches the request's errback, so the page
+    vanished from the crawl's accounting. Placed before RedirectMiddleware (a higher number sees
+    the response first), this raises ``Refused`` instead: ``newscrawl/failed/redirect_offsite``,
+    ``newscrawl/failed/redirect_loop``. Chains longer than ``REDIRECT_MAX_TIMES`` are Scrapy's
+    (``too_many_redirects``); a redirect to another scheme (``file:``) is not followed by Scrapy
+    and fails as ``http_30x``.
+    """
+
+    REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if (
+            response.status not in self.REDIRECT_STATUSES
+            or not location
+            or request.meta.get("dont_redirect")
+            or request.meta.get("handle_httpstatus_all")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+        ):
+            return response  # not a redirect RedirectMiddleware would follow
+        target = urljoin(request.url, safe_url_string(location))
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https"):
+            return response  # RedirectMiddleware leaves it alone too
+        seen = [*request.meta.get("redirect_urls", ()), request.url]
+        if target.partition("#")[0] in {url.partition("#")[0] for url in seen}:
+            raise Refused("redirect_loop", f"redirect loop at {request.url} -> {target}")
+        if not on_site(parts.hostname, getattr(self.crawler.spider, "allowed_domains", None) or ()):
+            raise Refused("redirect_offsite", f"redirect off the site: {request.url} -> {target}")
+        return response

@@ -35,6 +35,17 @@ class FallbackShareMonitor(Monitor):
         )
 
 
+@monitors.name("Spider code")
+class SpiderExceptionMonitor(Monitor):
+    longMessage = False
+
+    @monitors.name("No exception was raised in the spider's code")
+    def test_no_spider_exceptions(self):
+        raised = {k.split("/", 1)[1]: v for k, v in self.data.stats.items()
+                  if k.startswith("spider_exceptions/")}  # fmt: skip
+        self.assertFalse(raised, f"spider exceptions: {raised}")
+
+
 class RecordProblems(Action):
     """Leave one line per failed check in the stats (``newscrawl/health/problems``)."""
 
@@ -57,5 +68,6 @@ class RunHealth(MonitorSuite):
         FinishReasonMonitor,
         FieldCoverageMonitor,
         FallbackShareMonitor,
+        SpiderExceptionMonitor,
     ]
     monitors_finished_actions = [RecordProblems]  # noqa: RUF012

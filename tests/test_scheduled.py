@@ -256,3 +256,28 @@ def test_unknown_outlet_is_a_usage_error(db_path):
     result = run_scrapy("crawlall", "--outlet", "nosuch", settings={"NEWSCRAWL_DB": str(db_path)})
     assert result.returncode == 2
     assert "no outlet 'nosuch' (known: inqilab, sunnews)" in result.stderr
+
+
+def test_a_bug_in_spider_code_makes_the_run_unhealthy(replica, db_path):
+    replica.add("/", "<html><body>প্রচ্ছদ</body></html>")
+    result = run_scrapy(
+        "runspider", "tests/support/broken_spider.py", "-a", f"base_url={replica.url}",
+        settings={"NEWSCRAWL_DB": str(db_path)},
+    )  # fmt: skip
+    assert result.returncode == 0
+    with Store(db_path) as store:
+        run = store.runs()[-1]
+        assert run["new_articles"] == 1  # what it yielded before failing is kept
+        assert run["outcome"] == "unhealthy"
+        assert any("spider exceptions" in problem for problem in run["problems"])
+
+
+def test_one_page_failing_after_its_retries_is_the_web_not_a_broken_outlet(site, db_path):
+    site.publish(4)
+    site.replica.add(path(3), "busy", status=503)
+    result = crawlall(site, db_path, RETRY_TIMES="1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with Store(db_path) as store:
+        run = store.runs()[-1]
+        assert run["new_articles"] == 3 and run["failed"] == {"http_503": 1}
+        assert run["outcome"] == "healthy"

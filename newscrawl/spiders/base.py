@@ -15,18 +15,29 @@ Mirrors
 Stats
     ``newscrawl/extraction/<field>/<layer>`` for every stored field, ``…/<field>/missing`` for a
     field no layer found, ``newscrawl/skipped/<reason>`` for pages that are not articles and
-    ``newscrawl/failed/<reason>`` for requests that failed.
+    ``newscrawl/failed/<reason>`` for requests that failed. Dates: ``newscrawl/dates/unparsed/
+    <field>`` for a date string no rule could read (an impossible year such as 1800 or 3000) and
+    ``newscrawl/dates/rejected_future/<field>`` for one more than two days after the crawl.
+    Discovery documents: ``newscrawl/discovery_failed/<kind>/<reason>`` (the request failed, or
+    the document was refused), ``newscrawl/discovery_malformed/<kind>`` (XML errors; what could be
+    read was used), ``newscrawl/discovery_empty/<kind>`` (no entries),
+    ``newscrawl/discovery_capped/<kind>`` (entries past the per-document limit, not followed) and
+    ``newscrawl/discovery_ignored/<kind>/<reason>`` (a URL named there that is not http(s) or not
+    on the site). ``newscrawl/encoding/redecoded_utf8``: pages whose declared charset was wrong.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
+from lxml import etree
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -46,6 +57,17 @@ CHALLENGE_MARKERS = (
 )
 ERROR_TITLES = re.compile(r"^\s*(404|410|500|503)\b|\bnot found\b|পাওয়া যায়নি", re.I)
 MEDIA_PATH = re.compile(r"/(video|videos|photo|photos|gallery|photo-gallery)/", re.I)
+BENGALI = re.compile("[\u0980-\u09ff]")
+# UTF-8 Bengali (E0 A6 xx / E0 A7 xx) read as Latin-1/cp1252: "à¦", "à§". Never real text.
+MOJIBAKE = re.compile("\u00e0[\u00a6\u00a7]")
+# A date this far past the crawl is a typo or a placeholder, not a publication time (a margin
+# for pages that state the wrong zone and for articles scheduled a little ahead).
+FUTURE_TOLERANCE = timedelta(days=2)
+# Files that are never a page, whatever their Content-Type says (PNG, PDF, GIF, JPEG, ZIP, gzip).
+BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))  # not tab, newline, VT, FF, CR
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+MAX_LINKED_DOCUMENTS = 50  # sitemaps followed from one sitemap index or one robots.txt
 
 
 class OfflineStats:
@@ -193,8 +215,13 @@ class OutletSpider(scrapy.Spider):
         )
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        sel = _xml_selector(response)
+        sel = self.xml_document(response, "feed")
+        if sel is None:
+            return
         entries = sel.xpath("//*[local-name()='item' or local-name()='entry']")
+        if not entries:
+            self.stats.inc_value("newscrawl/discovery_empty/feed")
+        self._count_capped("feed", len(entries), self.max_feed_items)
         for entry in entries[: self.max_feed_items]:
             link = entry.xpath(
                 "./*[local-name()='link']/@href | ./*[local-name()='link']/text()"
@@ -207,11 +234,19 @@ class OutletSpider(scrapy.Spider):
                 yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        sel = _xml_selector(response)
-        for loc in sel.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()")[:50]:
-            yield self.discovery_request(self.localize(loc.get().strip()), self.parse_sitemap,
-                                         "sitemap")  # fmt: skip
-        for entry in sel.xpath("//*[local-name()='url']")[: self.max_sitemap_urls]:
+        sel = self.xml_document(response, "sitemap")
+        if sel is None:
+            return
+        children = sel.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()").getall()
+        entries = sel.xpath("//*[local-name()='url']")
+        if not children and not entries:
+            self.stats.inc_value("newscrawl/discovery_empty/sitemap")
+        self._count_capped("sitemap", len(children), MAX_LINKED_DOCUMENTS)
+        self._count_capped("sitemap", len(entries), self.max_sitemap_urls)
+        for loc in children[:MAX_LINKED_DOCUMENTS]:
+            if url := self.document_url(response, loc, "sitemap"):
+                yield self.discovery_request(url, self.parse_sitemap, "sitemap")
+        for entry in entries[: self.max_sitemap_urls]:
             loc = entry.xpath("./*[local-name()='loc']/text()").get()
             published = entry.xpath(
                 ".//*[local-name()='publication_date']/text() | ./*[local-name()='lastmod']/text()"
@@ -221,11 +256,72 @@ class OutletSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         known = {self.url(path) for path in self.sitemaps}
-        for line in response.text.splitlines() if isinstance(response, TextResponse) else ():
-            name, _, value = line.partition(":")
-            url = self.localize(value.strip())
-            if name.strip().lower() == "sitemap" and url not in known:
+        lines = response.text.splitlines() if isinstance(response, TextResponse) else ()
+        fields = (line.partition(":") for line in lines)
+        named = [value for name, _, value in fields if name.strip().lower() == "sitemap"]
+        self._count_capped("robots", len(named), MAX_LINKED_DOCUMENTS)
+        for value in named[:MAX_LINKED_DOCUMENTS]:
+            url = self.document_url(response, value, "robots")
+            if url and url not in known:
                 yield self.discovery_request(url, self.parse_sitemap, "sitemap")
+
+    # -- hostile discovery documents -----------------------------------------------------------
+
+    def xml_document(self, response: Response, kind: str) -> scrapy.Selector | None:
+        """A feed or sitemap parsed safely, or None when there is nothing to read.
+
+        The defusedxml rules, without the dependency: a document declaring entities (the
+        "billion laughs" bomb, external entities reading local files) is refused unread
+        (``discovery_failed/<kind>/xml_entities``); no DTD or entity is ever loaded or expanded,
+        nothing is fetched, and libxml2's size and depth limits stay on. A malformed document is
+        counted (``discovery_malformed/<kind>``) and read as far as it recovers; a blank one is
+        ``discovery_empty/<kind>``.
+        """
+        text = response.text if isinstance(response, TextResponse) else \
+            response.body.decode("utf-8", "replace")  # fmt: skip
+        if not text.strip():
+            self.stats.inc_value(f"newscrawl/discovery_empty/{kind}")
+            return None
+        if "<!ENTITY" in text:
+            self.stats.inc_value(f"newscrawl/discovery_failed/{kind}/xml_entities")
+            self.logger.warning("%s %s declares XML entities: refused", kind, response.url)
+            return None
+        parser = etree.XMLParser(
+            recover=True,
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            huge_tree=False,
+            encoding="utf-8",
+        )
+        try:
+            root = etree.fromstring(text.encode("utf-8"), parser)
+        except etree.XMLSyntaxError:
+            root = None
+        if any(error.level >= etree.ErrorLevels.ERROR for error in parser.error_log):
+            self.stats.inc_value(f"newscrawl/discovery_malformed/{kind}")
+            self.logger.warning("%s %s is malformed XML: read what recovers", kind, response.url)
+        return scrapy.Selector(root=root, type="xml") if root is not None else None
+
+    def document_url(self, response: Response, value: str, kind: str) -> str | None:
+        """A URL a sitemap index or robots.txt names, if it is one we may fetch (http/https).
+
+        ``Sitemap: javascript:…`` or a bare path in robots.txt once raised ValueError in the
+        callback and lost every sitemap the file named; such values are counted and skipped.
+        """
+        url = self.localize(urljoin(response.url, value.strip()))
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            self.stats.inc_value(f"newscrawl/discovery_ignored/{kind}/not_http")
+            return None
+        if not on_site(parts.hostname, self.allowed_domains):
+            self.stats.inc_value(f"newscrawl/discovery_ignored/{kind}/offsite")
+            return None
+        return url
+
+    def _count_capped(self, kind: str, found: int, limit: int) -> None:
+        if found > limit:
+            self.stats.inc_value(f"newscrawl/discovery_capped/{kind}", found - limit)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         found = list(self.links_to_articles(response, "listing"))
@@ -283,6 +379,7 @@ class OutletSpider(scrapy.Spider):
     # -- articles ------------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Article]:
+        response = self.decoded(response)
         reason = self.not_an_article(response)
         if reason:
             self.skip(response, reason)
@@ -297,9 +394,7 @@ class OutletSpider(scrapy.Spider):
             self.skip(response, "media_only" if media else "no_body")
             return
         discovered = response.meta.get("discovered") or {}
-        if "published" not in values and discovered.get("published"):
-            raw = discovered["published"]
-            found.offer("published", dates.parse_date(raw), "discovery", raw)
+        self.believable_dates(found, discovered.get("published"))
         self.count_layers(layers, values)
         yield Article(
             url=response.url,
@@ -313,17 +408,45 @@ class OutletSpider(scrapy.Spider):
             tags=values.get("tags") or [],
             published_at=dates.to_iso(values.get("published")),
             updated_at=dates.to_iso(values.get("updated")),
-            published_raw=found.raw.get("published"),
-            updated_raw=found.raw.get("updated"),
+            published_raw=found.raw.get("published") or found.unparsed.get("published"),
+            updated_raw=found.raw.get("updated") or found.unparsed.get("updated"),
             body="\n\n".join(values["body"]),
             image_urls=values.get("image_urls") or [],
             language=response.xpath("/html/@lang").get() or self.default_language,
             extraction=dict(sorted(layers.items())),
         )
 
+    def decoded(self, response: Response) -> Response:
+        """The response read as UTF-8 when its declared charset is wrong and UTF-8 is right.
+
+        The HTTP header's charset wins over the page's own (Scrapy and browsers agree), so a page
+        sent as ISO-8859-1 whose bytes are UTF-8 Bengali reads as mojibake ("à¦¬à¦¾à¦‚..."). When
+        the declared reading has no Bengali letter and the bytes are valid UTF-8 holding Bengali,
+        UTF-8 is the page's real encoding (real Latin-1 text is never also valid UTF-8 Bengali).
+        """
+        if not isinstance(response, TextResponse) or _is_utf8(response.encoding):
+            return response
+        if BENGALI.search(response.text):
+            return response
+        try:
+            as_utf8 = response.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return response  # not UTF-8 either: not_an_article decides (bad_encoding)
+        if not BENGALI.search(as_utf8):
+            return response
+        self.stats.inc_value("newscrawl/encoding/redecoded_utf8")
+        self.logger.info("%s: charset %s is wrong, read as UTF-8", response.url, response.encoding)
+        return response.replace(encoding="utf-8")
+
     def not_an_article(self, response: Response) -> str | None:
         if not isinstance(response, TextResponse):
             return "not_html"
+        if not response.body.strip():
+            return "empty"
+        if _looks_binary(response.body, response.encoding):
+            return "binary"  # an image or a PDF sent as text/html: never stored as text
+        if not BENGALI.search(response.text) and MOJIBAKE.search(response.text):
+            return "bad_encoding"  # mis-encoded beyond repair (not valid UTF-8 either)
         head = response.text[:20000]
         if any(marker in head for marker in CHALLENGE_MARKERS):
             return "challenge"
@@ -332,6 +455,31 @@ class OutletSpider(scrapy.Spider):
         if ERROR_TITLES.search(title) or ERROR_TITLES.fullmatch(headings.strip() or "-"):
             return "error_page"
         return None
+
+    def believable_dates(self, found: extract.Extracted, discovered: str | None) -> None:
+        """Drop (and count) dates in the future; fall back to the discovery date; count the
+        dates no rule could read.
+
+        ``dates.parse_date`` already refuses years outside 1900-2100 (counted here as
+        ``unparsed``); a date more than ``FUTURE_TOLERANCE`` after the crawl passes it but is not
+        believed either. The raw string stays in ``published_raw``/``updated_raw`` for a person.
+        """
+        self._drop_future_dates(found)
+        if "published" not in found.values and discovered:
+            found.offer("published", dates.parse_date(discovered), "discovery", discovered)
+            self._drop_future_dates(found)
+        for name in ("published", "updated"):
+            if name not in found.values and name in found.unparsed:
+                self.stats.inc_value(f"newscrawl/dates/unparsed/{name}")
+
+    def _drop_future_dates(self, found: extract.Extracted) -> None:
+        latest = datetime.now(UTC) + FUTURE_TOLERANCE
+        for name in ("published", "updated"):
+            value = found.values.get(name)
+            if isinstance(value, datetime) and value > latest:
+                del found.values[name], found.layers[name]
+                self.stats.inc_value(f"newscrawl/dates/rejected_future/{name}")
+                self.logger.info("%s date %s is in the future: not believed", name, value)
 
     def skip(self, response: Response, reason: str) -> None:
         self.stats.inc_value(f"newscrawl/skipped/{reason}")
@@ -348,16 +496,45 @@ class OutletSpider(scrapy.Spider):
         self.logger.warning("article %s failed (%s)", failure.request.url, reason)
 
 
+# Scrapy's own reasons for dropping a request, which all arrive as a bare IgnoreRequest.
+_IGNORED = {
+    "Forbidden by robots.txt": "robots_forbidden",
+    "max redirections reached": "too_many_redirects",
+}
+
+
 def _failure_reason(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
+    if failure.check(IgnoreRequest):
+        # newscrawl's own refusals carry a reason (middlewares.Refused); Scrapy's, a message.
+        reason = getattr(failure.value, "reason", None) or _IGNORED.get(str(failure.value))
+        if reason:
+            return reason
     return failure.type.__name__ if failure.type else "unknown"
 
 
-def _xml_selector(response: Response) -> scrapy.Selector:
-    # parsel's XML parser does not resolve entities, so an entity bomb cannot expand.
-    return scrapy.Selector(text=response.text if isinstance(response, TextResponse) else
-                           response.body.decode("utf-8", "replace"), type="xml")  # fmt: skip
+def on_site(host: str | None, domains: Sequence[str]) -> bool:
+    """Whether a host is one of the domains or under one (Scrapy's offsite rule)."""
+    host = (host or "").lower()
+    return not domains or any(host == d or host.endswith(f".{d}") for d in domains if d)
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _looks_binary(body: bytes, encoding: str) -> bool:
+    """An image, a PDF, an archive: a known file signature, or control bytes no page has."""
+    head = body[:4096]
+    if head.lstrip().startswith(BINARY_MAGIC):
+        return True
+    if encoding.lower().startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
+        return False  # their text is full of NUL bytes
+    return len(head.translate(None, _NOT_CONTROL_BYTES)) > len(head) // 100
 
 
 def _with_query(url: str, **params: Any) -> str:
