@@ -7,12 +7,9 @@ figures show the same without the profiler's inflation, on one ~60 KB page of th
 
 from __future__ import annotations
 
-import hashlib
-import re
 import statistics
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,12 +58,12 @@ def step_rows(page: Page, repeat: int) -> list[list[Any]]:
     sel, spider, outlet = page.sel, page.spider, page.spider
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("response + decode", lambda: page.response().text),
-        ("parse HTML (done twice per page)", lambda: Selector(text=page.html)),
+        ("parse HTML", lambda: Selector(text=page.html)),
         ("not_an_article (its own parse included)", lambda: spider.not_an_article(page.response())),
         ("extract.extract, all layers (its own parse included)",
          lambda: extract.extract(page.html, page.url, outlet)),
         ("  json_ld_article", lambda: extract.json_ld_article(sel)),
-        ("  from_meta (17 whole-page XPath queries)",
+        ("  from_meta (one pass over the meta tags)",
          lambda: extract.from_meta(sel, extract.Extracted(), outlet)),
         ("  from_selectors", lambda: extract.from_selectors(sel, extract.Extracted(), outlet, "")),
         ("  paragraphs (body)", lambda: extract.paragraphs(sel, outlet.selectors["body"])),
@@ -74,9 +71,10 @@ def step_rows(page: Page, repeat: int) -> list[list[Any]]:
          lambda: extract.clean_body(page.item["body"].split("\n\n"), extract.Extracted(), outlet)),
         ("parse_article, whole callback", lambda: list(spider.parse_article(page.response()))),
         ("CleanPipeline (clean_article)", lambda: clean_article(ItemAdapter(dict(page.item)))),
-        ("HashPipeline (content_hash, cleans again)",
-         lambda: text.content_hash(page.item["title"], page.item["body"])),
-        ("Store: simhash of the body (cleans again)", lambda: simhash.simhash(page.item["body"])),
+        ("HashPipeline (content_hash of the clean text)",
+         lambda: text.content_hash(page.item["title"], page.item["body"], cleaned=True)),
+        ("Store: simhash of the clean body",
+         lambda: simhash.simhash(page.item["body"], cleaned=True)),
         ("(b)'s whole callback: 3 parsel selectors", lambda: baseline(page.response())),
     ]  # fmt: skip
     rows = [[name, median_us(run, repeat)] for name, run in steps]
@@ -108,7 +106,7 @@ def write_cost(batches: int = 5, *, without_fts: bool = False, without_simhash: 
         if without_fts:
             store.conn.execute("DROP TRIGGER articles_ai")
         if without_simhash:
-            simhash.simhash = lambda body: 0
+            simhash.simhash = lambda body, **_: 0
         try:
             started = time.perf_counter()
             for i in range(1, batches + 1):
@@ -116,96 +114,3 @@ def write_cost(batches: int = 5, *, without_fts: bool = False, without_simhash: 
             return 1e6 * (time.perf_counter() - started) / (batches * 100)
         finally:
             simhash.simhash = real_simhash
-
-
-# -- the suggested fixes, measured -----------------------------------------------------------------
-
-_INVISIBLE = ("\u200b", "\ufeff", "\u00ad")
-_SPACE_RUN = re.compile(r"\s+")
-
-
-def clean_line_replace(value: str | None) -> str:
-    """text.clean_line with str.replace for the four characters instead of two str.translate
-    calls with dict tables (which look every character up in a dict)."""
-    if not value:
-        return ""
-    value = unicodedata.normalize("NFC", value)
-    for char in _INVISIBLE:
-        if char in value:
-            value = value.replace(char, "")
-    return _SPACE_RUN.sub(" ", value.replace("\u00a0", " ")).strip()
-
-
-def meta_one_pass(sel: Selector) -> Callable[..., list[str]]:
-    """extract._meta answered from one pass over the page's <meta> elements."""
-    index: dict[str, list[str]] = {}
-    for meta in sel.xpath("//meta[@content]"):
-        attrib = meta.root.attrib
-        for key in {attrib.get(a) for a in ("property", "name", "itemprop")} - {None}:
-            index.setdefault(key, []).append(attrib["content"])
-
-    def lookup(_sel: Selector, *keys: str) -> list[str]:
-        values = [v for key in keys for v in index.get(key, ())]
-        return [v.strip() for v in values if v.strip()]
-
-    return lookup
-
-
-def fix_rows(page: Page, repeat: int) -> list[list[Any]]:
-    """(fix, µs now, µs with the fix, same output?) per suggested fix."""
-    paragraphs = [*page.item["body"].split("\n\n"), page.item["title"]]
-
-    def now_clean() -> list[str]:
-        return [text.clean_line(p) for p in paragraphs]
-
-    def fixed_clean() -> list[str]:
-        return [clean_line_replace(p) for p in paragraphs]
-
-    original_meta = extract._meta
-
-    def from_meta_fixed() -> extract.Extracted:
-        out = extract.Extracted()
-        extract._meta = meta_one_pass(page.sel)
-        try:
-            extract.from_meta(page.sel, out, page.spider)
-        finally:
-            extract._meta = original_meta
-        return out
-
-    def from_meta_now() -> extract.Extracted:
-        out = extract.Extracted()
-        extract.from_meta(page.sel, out, page.spider)
-        return out
-
-    body = page.item["body"]
-    return [
-        ["text.clean_line over one body's paragraphs and title", median_us(now_clean, repeat),
-         median_us(fixed_clean, repeat), now_clean() == fixed_clean()],
-        ["extract.from_meta: one pass over <meta> instead of 17 queries",
-         median_us(from_meta_now, repeat), median_us(from_meta_fixed, repeat),
-         from_meta_now() == from_meta_fixed()],
-        ["HashPipeline: hash the cleaned title and body as they are",
-         median_us(lambda: text.content_hash(page.item["title"], body), repeat),
-         median_us(lambda: _hash_clean(page.item["title"], body), repeat),
-         text.content_hash(page.item["title"], body) == _hash_clean(page.item["title"], body)],
-        ["Store: simhash of a body already clean, without cleaning it again",
-         median_us(lambda: simhash.simhash(body), repeat),
-         median_us(lambda: _simhash_of_clean(body), repeat),
-         simhash.simhash(body) == _simhash_of_clean(body)],
-        ["the second HTML parse (extract parses the page again)",
-         median_us(lambda: Selector(text=page.html), repeat), 0.0, True],
-    ]  # fmt: skip
-
-
-def _simhash_of_clean(body: str) -> int:
-    """simhash.simhash with its text.clean_body call skipped (the body is clean already)."""
-    real_clean_body = text.clean_body
-    text.clean_body = lambda value: value  # simhash.words reads it from the text module
-    try:
-        return simhash.simhash(body)
-    finally:
-        text.clean_body = real_clean_body
-
-
-def _hash_clean(title: str, body: str) -> str:
-    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()[:16]

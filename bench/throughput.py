@@ -327,9 +327,6 @@ def print_steps(args: argparse.Namespace) -> None:
     heading(f"One {len(page.body) / 1000:.0f} KB page through newscrawl's steps (timed directly, "
             f"median of {args.step_repeat})")  # fmt: skip
     print(table(["step", "µs per page"], _steps.step_rows(page, args.step_repeat)))
-    heading("What the suggested fixes would save (same output checked)")
-    print(table(["fix", "µs now", "µs with the fix", "same output"],
-                _steps.fix_rows(page, args.step_repeat)))  # fmt: skip
 
 
 # -- main --------------------------------------------------------------------------------------

@@ -159,32 +159,46 @@ def from_json_ld(node: dict[str, Any], out: Extracted) -> None:
 # -- meta tags -------------------------------------------------------------------------------------
 
 
-def _meta(sel: Selector, *keys: str) -> list[str]:
-    values: list[str] = []
-    for key in keys:
-        values += sel.xpath(
-            f'//meta[@property="{key}" or @name="{key}" or @itemprop="{key}"]/@content'
-        ).getall()
-    return [v.strip() for v in values if v.strip()]
+def meta_tags(sel: Selector) -> dict[str, list[str]]:
+    """Every <meta> tag's content by its property, name or itemprop, read in one pass."""
+    tags: dict[str, list[str]] = {}
+    for meta in sel.xpath("//meta[@content]"):
+        content = meta.attrib["content"].strip()
+        if not content:
+            continue
+        for attribute in ("property", "name", "itemprop"):
+            key = meta.attrib.get(attribute)
+            if key:
+                tags.setdefault(key, []).append(content)
+    return tags
 
 
 def from_meta(sel: Selector, out: Extracted, outlet: Outlet) -> None:
     layer = "meta"
-    title = next(iter(_meta(sel, "og:title", "twitter:title")), None)
-    out.offer("title", strip_site_name(title, outlet.site_names), layer)
-    authors = [a for a in _meta(sel, "author", "article:author") if "://" not in a]
+    tags = meta_tags(sel)
+
+    def values(*keys: str) -> list[str]:
+        return [value for key in keys for value in tags.get(key, ())]
+
+    def first(*keys: str) -> str | None:
+        return next(iter(values(*keys)), None)
+
+    out.offer(
+        "title", strip_site_name(first("og:title", "twitter:title"), outlet.site_names), layer
+    )
+    authors = [a for a in values("author", "article:author") if "://" not in a]
     out.offer("author", authors[0] if authors else None, layer)
-    out.offer("category", next(iter(_meta(sel, "article:section")), None), layer)
-    out.offer("tags", _meta(sel, "article:tag", "news_keywords"), layer)
+    out.offer("category", first("article:section"), layer)
+    out.offer("tags", values("article:tag", "news_keywords"), layer)
     for name, keys in (
         ("published", ("article:published_time", "datePublished", "pubdate", "publish-date")),
         ("updated", ("article:modified_time", "og:updated_time", "dateModified")),
     ):
-        raw = next(iter(_meta(sel, *keys)), None)
+        raw = first(*keys)
         out.offer(name, dates.parse_date(raw), layer, raw)
     canonical = sel.xpath('//link[@rel="canonical"]/@href').get()
-    out.offer("canonical_url", canonical or next(iter(_meta(sel, "og:url")), None), layer)
-    out.offer("image_urls", _meta(sel, "og:image"), layer)
+    out.offer("canonical_url", canonical or first("og:url"), layer)
+    out.offer("image_urls", values("og:image"), layer)
 
 
 def strip_site_name(title: str | None, site_names: Iterable[str]) -> str | None:
@@ -199,8 +213,31 @@ def strip_site_name(title: str | None, site_names: Iterable[str]) -> str | None:
 # -- the outlet's selectors ------------------------------------------------------------------------
 
 
+# Text inside these elements is never article text (same rule as _TEXT_XPATH).
+_NOT_TEXT = frozenset({"script", "style", "noscript"})
+
+
+def _texts(node: Any, parts: list[str], br: str) -> None:
+    """A node's text in document order, walked with lxml directly: an XPath query per element
+    cost more than the rest of extraction put together on a small page."""
+    if node.text:
+        parts.append(node.text)
+    for child in node:
+        tag = child.tag if isinstance(child.tag, str) else ""  # comments, processing instructions
+        if tag == "br":
+            parts.append(br)
+        elif tag and tag.lower() not in _NOT_TEXT:
+            _texts(child, parts, br)
+        if child.tail:
+            parts.append(child.tail)
+
+
 def element_text(element: Selector) -> str:
-    return "".join(element.xpath(_TEXT_XPATH).getall())
+    if isinstance(element.root, str):
+        return element.root
+    parts: list[str] = []
+    _texts(element.root, parts, br="")
+    return "".join(parts)
 
 
 def first_text(sel: Selector, css_list: Sequence[str]) -> str | None:
@@ -227,9 +264,11 @@ def paragraphs(sel: Selector, css_list: Sequence[str]) -> list[str]:
 
 
 def _paragraph_texts(element: Selector) -> list[str]:
-    # Text nodes and <br> elements in document order; a <br> is a line break, two a paragraph.
-    nodes = element.xpath(f"{_TEXT_XPATH} | .//br")
-    parts = [node.root if isinstance(node.root, str) else "\n" for node in nodes]
+    # A <br> is a line break, two of them a paragraph break.
+    if isinstance(element.root, str):
+        return [element.root]
+    parts: list[str] = []
+    _texts(element.root, parts, br="\n")
     return _PARAGRAPH_BREAK.split("".join(parts))
 
 
@@ -374,8 +413,9 @@ def _is_date_line(para: str) -> bool:
 # -- all layers together ---------------------------------------------------------------------------
 
 
-def extract(html: str, url: str, outlet: Outlet) -> Extracted:
-    sel = Selector(text=html)
+def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) -> Extracted:
+    """All layers for one page; ``sel`` is the page already parsed, when the caller has it."""
+    sel = sel if sel is not None else Selector(text=html)
     out = Extracted()
     node = json_ld_article(sel)
     if node:

@@ -66,7 +66,8 @@ class HashPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        adapter["content_hash"] = text.content_hash(adapter["title"], adapter["body"])
+        # CleanPipeline (before this one) has cleaned both.
+        adapter["content_hash"] = text.content_hash(adapter["title"], adapter["body"], cleaned=True)
         adapter["crawled_at"] = utcnow()
         return item
 

@@ -41,10 +41,10 @@ _PUNCTUATION = string.punctuation + "।॥‘’“”–—…•·«»‹›�
 _SEPARATORS = re.compile(f"[\\s{re.escape(_PUNCTUATION)}]+")
 
 
-def words(body: str) -> list[str]:
+def words(body: str, *, cleaned: bool = False) -> list[str]:
     """Words of a body: cleaned, Bengali digits as ASCII, lower case, punctuation gone."""
-    cleaned = text.to_ascii_digits(text.clean_body(body)).lower()
-    return [w for w in _SEPARATORS.split(cleaned) if w]
+    body = body if cleaned else text.clean_body(body)
+    return [w for w in _SEPARATORS.split(text.to_ascii_digits(body).lower()) if w]
 
 
 def shingles(tokens: list[str], size: int = SHINGLE) -> list[str]:
@@ -58,9 +58,12 @@ def _feature_hash(feature: str) -> int:
     return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def simhash(body: str) -> int:
-    """The SimHash of a body as an integer (0 for a body with no words)."""
-    features = Counter(shingles(words(body)))
+def simhash(body: str, *, cleaned: bool = False) -> int:
+    """The SimHash of a body as an integer (0 for a body with no words).
+
+    ``cleaned=True`` skips cleaning a body that is clean already (as stored bodies are).
+    """
+    features = Counter(shingles(words(body, cleaned=cleaned)))
     if not features:
         return 0
     # Count, per bit, how many features have it set, each feature as often as it occurs: one

@@ -333,7 +333,7 @@ class Store:
         else:
             previous = self._latest_revision(article.get("outlet"), article.get("article_id"))
             row = {column: article.get(column) for column in ARTICLE_COLUMNS}
-            fingerprint = simhash.simhash(article["body"])
+            fingerprint = simhash.simhash(article["body"], cleaned=True)
             row.update(
                 seq=self._next_seq(),
                 first_seen_at=now,
@@ -387,21 +387,22 @@ class Store:
         limit = self.near_distance if distance is None else distance
         if not value:
             return []  # an article with no words is like nothing
-        candidates: set[int] = set()
+        # One query per band, joined to the articles by their rowid: a SELECT per candidate was
+        # most of the cost of a write once the store held a few hundred thousand articles.
+        candidates: dict[int, tuple[str, str, int | None]] = {}
         for band, part in enumerate(simhash.bands(value)):
             probes = simhash.probes(part)
             marks = ",".join("?" * len(probes))
             rows = self.conn.execute(
-                f"SELECT seq FROM simhash_bands WHERE band = ? AND value IN ({marks})",
+                "SELECT a.seq, a.content_hash, a.simhash, a.cluster FROM simhash_bands b"
+                f" JOIN articles a ON a.seq = b.seq WHERE b.band = ? AND b.value IN ({marks})",
                 (band, *probes),
             )
-            candidates.update(seq for (seq,) in rows)
-        candidates.discard(exclude)
+            candidates.update((seq, rest) for seq, *rest in rows)
+        candidates.pop(exclude, None)
         found = []
         for seq in sorted(candidates):
-            other_hash, other, cluster = self.conn.execute(
-                "SELECT content_hash, simhash, cluster FROM articles WHERE seq = ?", (seq,)
-            ).fetchone()
+            other_hash, other, cluster = candidates[seq]
             bits = simhash.distance(value, simhash.from_hex(other))
             if bits <= limit:
                 found.append((other_hash, cluster, bits))
@@ -411,7 +412,7 @@ class Store:
         rows = self.conn.execute("SELECT seq, content_hash, body FROM articles ORDER BY seq")
         now = utcnow()
         for seq, content_hash, body in rows.fetchall():
-            value = simhash.simhash(body)
+            value = simhash.simhash(body, cleaned=True)
             self.conn.execute(
                 "UPDATE articles SET simhash = ? WHERE seq = ?", (simhash.to_hex(value), seq)
             )

@@ -14,8 +14,7 @@ from collections.abc import Iterable
 
 # Invisible characters that carry no meaning in running text. ZWJ (U+200D) and ZWNJ (U+200C) are
 # deliberately absent: they select conjunct forms in Bengali script and change how a word reads.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
-_NBSP = {0x00A0: " "}
+_INVISIBLE = ("\u200b", "\ufeff", "\u00ad")
 _SPACE_RUN = re.compile(r"\s+")
 
 BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
@@ -30,7 +29,12 @@ def clean_line(text: str | None) -> str:
     """One paragraph or field: NFC, invisible characters gone, white space collapsed."""
     if not text:
         return ""
-    text = nfc(text).translate(_INVISIBLE).translate(_NBSP)
+    text = nfc(text)
+    # str.replace, not str.translate: on Bengali text (non-Latin-1) translate takes the slow
+    # path, measured 2.4 times slower. U+00A0 needs no replacing: \s matches it below.
+    for invisible in _INVISIBLE:
+        if invisible in text:
+            text = text.replace(invisible, "")
     return _SPACE_RUN.sub(" ", text).strip()
 
 
@@ -56,10 +60,14 @@ def canonical_text(title: str, body: str) -> str:
     return f"{clean_line(title)}\n\n{clean_body(body)}"
 
 
-def content_hash(title: str, body: str) -> str:
-    """First 64 bits of SHA-256 over the canonical text, as 16 lowercase hex digits."""
-    digest = hashlib.sha256(canonical_text(title, body).encode("utf-8")).hexdigest()
-    return digest[:16]
+def content_hash(title: str, body: str, *, cleaned: bool = False) -> str:
+    """First 64 bits of SHA-256 over the canonical text, as 16 lowercase hex digits.
+
+    ``cleaned=True`` says title and body are clean already (cleaning is idempotent), so the
+    pipelines need not clean a body a second time just to hash it.
+    """
+    canonical = f"{title}\n\n{body}" if cleaned else canonical_text(title, body)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 def to_ascii_digits(text: str) -> str:

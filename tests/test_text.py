@@ -46,3 +46,8 @@ def test_hash_is_stable_across_cleaning_and_encodings():
     assert a == b
     assert len(a) == 16 and int(a, 16) >= 0 and a == a.lower()
     assert text.content_hash("শিরোনাম", "অন্য") != a
+
+
+@pytest.mark.parametrize("case", VECTORS, ids=lambda c: c["content_hash"])
+def test_hashing_clean_text_directly_gives_the_same_hash(case):
+    assert text.content_hash(case["title"], case["body"], cleaned=True) == case["content_hash"]

@@ -384,7 +384,7 @@ class OutletSpider(scrapy.Spider):
         if reason:
             self.skip(response, reason)
             return
-        found = extract.extract(response.text, response.url, self)
+        found = extract.extract(response.text, response.url, self, response.selector)
         values, layers = found.values, found.layers
         if "title" not in values:
             self.skip(response, "no_title")
