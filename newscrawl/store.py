@@ -205,6 +205,7 @@ MIGRATIONS[4] = [
     band          INTEGER NOT NULL,
     value         INTEGER NOT NULL,
     seq           INTEGER NOT NULL REFERENCES articles(seq),
+    fingerprint   INTEGER NOT NULL,             -- the whole SimHash, as a signed 64-bit integer
     PRIMARY KEY (band, value, seq)
 ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS near_duplicates (
@@ -377,8 +378,9 @@ class Store:
             )
         self.conn.execute("UPDATE articles SET cluster = ? WHERE seq = ?", (cluster, seq))
         self.conn.executemany(
-            "INSERT OR IGNORE INTO simhash_bands (band, value, seq) VALUES (?, ?, ?)",
-            [(band, part, seq) for band, part in enumerate(simhash.bands(value))],
+            "INSERT OR IGNORE INTO simhash_bands (band, value, seq, fingerprint)"
+            " VALUES (?, ?, ?, ?)",
+            [(band, part, seq, _signed(value)) for band, part in enumerate(simhash.bands(value))],
         )
         return len(found)
 
@@ -387,25 +389,29 @@ class Store:
         limit = self.near_distance if distance is None else distance
         if not value:
             return []  # an article with no words is like nothing
-        # One query per band, joined to the articles by their rowid: a SELECT per candidate was
-        # most of the cost of a write once the store held a few hundred thousand articles.
-        candidates: dict[int, tuple[str, str, int | None]] = {}
+        # The band rows carry the whole SimHash, so candidates are read from the index alone, and
+        # the articles are looked up only for the few within the distance: candidates grow with
+        # the store, and a look-up per candidate became most of the cost of a write.
+        signed = _signed(value)
+        near: dict[int, int] = {}
         for band, part in enumerate(simhash.bands(value)):
             probes = simhash.probes(part)
             marks = ",".join("?" * len(probes))
             rows = self.conn.execute(
-                "SELECT a.seq, a.content_hash, a.simhash, a.cluster FROM simhash_bands b"
-                f" JOIN articles a ON a.seq = b.seq WHERE b.band = ? AND b.value IN ({marks})",
+                f"SELECT seq, fingerprint FROM simhash_bands WHERE band = ? AND value IN ({marks})",
                 (band, *probes),
             )
-            candidates.update((seq, rest) for seq, *rest in rows)
-        candidates.pop(exclude, None)
+            for seq, fingerprint in rows:
+                bits = ((signed ^ fingerprint) & _MASK64).bit_count()
+                if bits <= limit:
+                    near[seq] = bits
+        near.pop(exclude, None)
         found = []
-        for seq in sorted(candidates):
-            other_hash, other, cluster = candidates[seq]
-            bits = simhash.distance(value, simhash.from_hex(other))
-            if bits <= limit:
-                found.append((other_hash, cluster, bits))
+        for seq in sorted(near):
+            other_hash, cluster = self.conn.execute(
+                "SELECT content_hash, cluster FROM articles WHERE seq = ?", (seq,)
+            ).fetchone()
+            found.append((other_hash, cluster, near[seq]))
         return found
 
     def _backfill_simhashes(self) -> None:
@@ -688,6 +694,14 @@ def _where(query: ArticleQuery) -> tuple[str, dict[str, Any]]:
         )
         params["target"] = query.not_exported_to
     return " AND ".join(clauses) or "1", params
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _signed(value: int) -> int:
+    """A 64-bit unsigned value as SQLite stores integers: signed."""
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _decode_run(row: dict[str, Any]) -> dict[str, Any]:

@@ -172,3 +172,14 @@ def test_similar_command_lists_near_duplicates(db_path):
     assert missing.returncode == 1 and "no article with content hash" in missing.stderr
     bad = run_scrapy("similar", "xyz", "--db", str(db_path))
     assert bad.returncode != 0 and "16 hex digits" in bad.stderr
+
+
+def test_distances_read_from_signed_integers_are_the_same():
+    """SQLite stores 64-bit integers signed; the index compares SimHashes stored that way."""
+    from newscrawl.store import _MASK64, _signed
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        a, b = rng.getrandbits(64), rng.getrandbits(64)
+        assert -(1 << 63) <= _signed(a) < 1 << 63
+        assert ((_signed(a) ^ _signed(b)) & _MASK64).bit_count() == simhash.distance(a, b)
