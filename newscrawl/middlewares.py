@@ -15,7 +15,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from w3lib.url import safe_url_string
 
-from newscrawl.spiders.base import CHALLENGE_MARKERS, on_site
+from newscrawl.spiders.base import looks_like_challenge, on_site
 from newscrawl.store import Store
 
 logger = logging.getLogger(__name__)
@@ -175,8 +175,7 @@ def _is_challenge(response: Response) -> bool:
         return True
     if not isinstance(response, TextResponse):
         return False
-    head = response.text[:20000]
-    return any(marker in head for marker in CHALLENGE_MARKERS)
+    return looks_like_challenge(response.text)
 
 
 class Refused(IgnoreRequest):

@@ -52,7 +52,8 @@ def clean_body(body: str | None) -> str:
     """Re-clean a body that is already a string (paragraphs separated by blank lines)."""
     if not body:
         return ""
-    return join_paragraphs(re.split(r"\n\s*\n", nfc(body)))
+    # clean_line normalises each paragraph; NFC never touches the white space split on here.
+    return join_paragraphs(re.split(r"\n\s*\n", body))
 
 
 def canonical_text(title: str, body: str) -> str:

@@ -447,8 +447,7 @@ class OutletSpider(scrapy.Spider):
             return "binary"  # an image or a PDF sent as text/html: never stored as text
         if not BENGALI.search(response.text) and MOJIBAKE.search(response.text):
             return "bad_encoding"  # mis-encoded beyond repair (not valid UTF-8 either)
-        head = response.text[:20000]
-        if any(marker in head for marker in CHALLENGE_MARKERS):
+        if looks_like_challenge(response.text):
             return "challenge"
         title = response.xpath("//title/text()").get() or ""
         headings = " ".join(response.css("h1::text, h2::text").getall()[:3])
@@ -512,6 +511,12 @@ def _failure_reason(failure: Failure) -> str:
         if reason:
             return reason
     return failure.type.__name__ if failure.type else "unknown"
+
+
+def looks_like_challenge(page_text: str) -> bool:
+    """An anti-bot challenge page: its markers sit near the top of the page."""
+    head = page_text[:20000]
+    return any(marker in head for marker in CHALLENGE_MARKERS)
 
 
 def on_site(host: str | None, domains: Sequence[str]) -> bool:
