@@ -16,12 +16,14 @@ Concurrency and crash safety, as measured on this project's machines:
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -49,27 +51,76 @@ class Store(Reading, Runs, NearDuplicates):
         path: str | Path,
         *,
         create: bool = True,
+        readonly: bool | None = None,
         near_distance: int = simhash.DEFAULT_DISTANCE,
     ):
+        """Open (or with ``create``, make) the database at ``path``.
+
+        ``readonly`` True opens it with SQLite's ``mode=ro``: nothing is written, not even a
+        schema upgrade. None (the default) means read-only when an existing database
+        (``create=False``) or its folder cannot be written, read-write otherwise, so readers
+        work on a read-only copy; ``readonly`` tells which it became.
+        """
         self.path = Path(path)
         if not 0 <= near_distance <= simhash.MAX_DISTANCE:
             raise StoreError(f"near-duplicate distance must be 0 to {simhash.MAX_DISTANCE}")
         self.near_distance = near_distance
         if not create and not self.path.exists():
             raise StoreError(f"no database at {self.path}: run a crawl first or pass its path")
-        if create:
+        if readonly is None:
+            readonly = not create and not _writable(self.path)
+        self.readonly = readonly
+        if create and not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            conn = self._connect_readonly() if readonly else self._connect()
         except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc):
+                raise StoreError(
+                    f"{self.path} or its folder is read-only ({exc}): this needs write access"
+                ) from exc
             raise StoreError(f"{self.path} is not a usable SQLite database ({exc})") from exc
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """``mode=ro``; for a WAL database in a folder nobody may write, ``immutable=1``.
+
+        SQLite reads a WAL database through its -shm file, which it cannot create in a
+        read-only folder. When no -wal file holds changes, the main file is the whole
+        database and nothing can be writing it (a writer would have made a -wal), so reading
+        it as immutable loses nothing.
+        """
+        uri = f"file:{quote(str(self.path.absolute()))}?mode=ro"
+        conn = self._connect_uri(uri)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+            wal = Path(f"{self.path}-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError(
+                    f"cannot read {self.path} read-only: its -wal file holds changes SQLite"
+                    f" cannot read without write access to {self.path.parent}; open it once"
+                    " with write access (any newscrawl command does)"
+                ) from None
+        return self._connect_uri(uri + "&immutable=1")
+
+    @staticmethod
+    def _connect_uri(uri: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return conn
 
     # -- schema --------------------------------------------------------------------------------
 
@@ -83,6 +134,11 @@ class Store(Reading, Runs, NearDuplicates):
             raise StoreError(
                 f"{self.path} has schema version {current}, newer than this newscrawl "
                 f"({SCHEMA_VERSION}): upgrade newscrawl"
+            )
+        if self.readonly and current < SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {current} and is read-only, so this newscrawl"
+                f" cannot upgrade it to {SCHEMA_VERSION}: open it once with write access"
             )
         for version in range(current + 1, SCHEMA_VERSION + 1):
             with self.transaction():
@@ -200,3 +256,8 @@ class Store(Reading, Runs, NearDuplicates):
         if row is None or row[0] is None:
             return None
         return datetime.fromisoformat(row[0]), datetime.fromisoformat(row[1])
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write ``path``: the file, and its folder for the -wal and -shm."""
+    return os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)
