@@ -269,10 +269,13 @@ def _opened(
     if destination is None:
         yield stdout if stdout is not None else sys.stdout.buffer
         return
+    # Checked before anything is created, so a refusal leaves no trace, and again under the
+    # lock, which may put back an old corpus a killed export took away.
+    check_replaceable(destination, fmt == "txt", force)
     destination.parent.mkdir(parents=True, exist_ok=True)
     with output_lock(destination):
-        check_replaceable(destination, fmt == "txt", force)
         clean_leftovers(destination)
+        check_replaceable(destination, fmt == "txt", force)
         if fmt == "txt":
             with atomic_folder(destination, {"format": "txt", "by": "scrapy export"}) as folder:
                 yield folder
