@@ -48,7 +48,22 @@ from newscrawl.store import ArticleQuery, Store
 
 FORMATS = ("jsonl", "csv", "txt")
 STDOUT = "-"
-__all__ = ["INDEX_COLUMNS", "INDEX_NAME", "ExportError", "corpus_width", "export"]
+__all__ = [  # what ``newscrawl.export`` offers, the formats' names included
+    "FORMATS",
+    "INDEX_COLUMNS",
+    "INDEX_NAME",
+    "STDOUT",
+    "CorpusSink",
+    "CsvSink",
+    "ExportError",
+    "ExportSummary",
+    "JsonLinesSink",
+    "Progress",
+    "corpus_width",
+    "export",
+    "export_target",
+    "parse_day",
+]
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

@@ -187,6 +187,15 @@ def assert_exported_not_remembered(result, count):
     assert summary.startswith(f"exported {count} articles")
 
 
+def killed_after_commit(db: Path, article: dict) -> None:
+    """A crawl killed after committing ``article``: it is in the -wal, beside the -shm."""
+    script = (
+        "import os\nfrom newscrawl.store import Store\n"
+        f"Store({str(db)!r}).write_batch([{article!r}])\nos._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=PROJECT, check=True)
+
+
 def test_export_from_a_read_only_folder_writes_its_output_and_changes_nothing(
     data, tmp_path, read_only
 ):
@@ -215,16 +224,26 @@ def test_export_reads_changes_still_in_the_wal_of_a_read_only_folder(data, tmp_p
     late = news(
         RECEDING, outlet="sunnews", article_id="9", published_at="2023-08-18T09:00:00+06:00"
     )
-    script = (
-        "import os\nfrom newscrawl.store import Store\n"
-        f"s = Store({str(db)!r}); s.write_batch([{late!r}]); os._exit(0)\n"
-    )
-    subprocess.run([sys.executable, "-c", script], cwd=PROJECT, check=True)
+    killed_after_commit(db, late)
     assert Path(f"{db}-wal").stat().st_size > 0
     read_only(*data.iterdir(), data)
     result = export_as_user(db, "-o", str(tmp_path / "out.jsonl"))
     assert_exported_not_remembered(result, 5)
     assert read_jsonl(tmp_path / "out.jsonl")[-1]["article_id"] == "9"
+
+
+def test_a_wal_without_its_shm_in_a_read_only_folder_is_one_line_not_a_silent_loss(
+    data, tmp_path, read_only
+):
+    db = data / "newscrawl.db"
+    late = news(RECEDING, outlet="sunnews", article_id="9")
+    killed_after_commit(db, late)
+    Path(f"{db}-shm").unlink()
+    read_only(*data.iterdir(), data)
+    result = export_as_user(db, "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "its -wal file holds changes" in result.stderr
+    assert not (tmp_path / "out.jsonl").exists()  # not an export missing the late article
 
 
 def test_a_read_only_store_remembers_nothing_and_says_why(data, tmp_path):

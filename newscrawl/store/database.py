@@ -114,7 +114,9 @@ class Store(Reading, Runs, NearDuplicates):
                     f" cannot read without write access to {self.path.parent}; open it once"
                     " with write access (any newscrawl command does)"
                 ) from None
-        return self._connect_uri(uri + "&immutable=1")
+        conn = self._connect_uri(uri + "&immutable=1")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
 
     @staticmethod
     def _connect_uri(uri: str) -> sqlite3.Connection:
