@@ -26,7 +26,7 @@ import pytest
 
 from newscrawl import text
 from newscrawl.export import export
-from newscrawl.store import Store
+from newscrawl.store import Store, StoreError
 from tests.conftest import PROJECT, run_scrapy, scrapy_args, scrapy_env
 from tests.test_export import ARTICLES, RAIN, RECEDING, news, read_jsonl
 
@@ -380,3 +380,31 @@ def test_csv_cells_that_start_a_formula_are_defused_unless_raw(db_path, tmp_path
     assert index["title"] == "'" + title and index["author"] == "'" + author
     jsonl = export_cmd(db_path, "--csv-raw")
     assert jsonl.returncode == 1 and "--csv-raw is for csv" in jsonl.stderr
+
+
+def test_a_read_only_store_cannot_upgrade_and_a_writer_is_told_it_needs_write_access(
+    data, read_only
+):
+    db = data / "newscrawl.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with pytest.raises(StoreError, match="is read-only, so this newscrawl cannot upgrade it"):
+        Store(db, readonly=True)
+
+    read_only(db, data)
+    script = (
+        "from newscrawl.store import Store, StoreError\n"
+        f"try:\n    Store({str(db)!r})\nexcept StoreError as e:\n    print(e)\n"
+    )
+    opened = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_bound_by_permissions,
+    )
+    assert opened.returncode == 0, opened.stderr
+    assert "or its folder is read-only" in opened.stdout
+    assert "this needs write access" in opened.stdout

@@ -73,16 +73,15 @@ class Store(Reading, Runs, NearDuplicates):
         if create and not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = self._connect_readonly() if readonly else self._connect()
+            self.conn = self._connect_readonly() if readonly else self._connect()
+            self.db = sqlite_utils.Database(self.conn)
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             if "readonly" in str(exc):
                 raise StoreError(
                     f"{self.path} or its folder is read-only ({exc}): this needs write access"
                 ) from exc
             raise StoreError(f"{self.path} is not a usable SQLite database ({exc})") from exc
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
-        self._migrate()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
