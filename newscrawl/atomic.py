@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 _FIRST_LINE_LIMIT = 16 * 1024 * 1024
 _RENAME_EXCHANGE = 2
+LEGACY_QUIET_SECONDS = 15 * 60
 
 
 class ExportError(Exception):
@@ -163,22 +165,31 @@ def _temporary_sibling(path: Path, kind: str) -> Path:
 def clean_leftovers(path: Path) -> None:
     """Remove what killed exports to ``path`` left; put back an old folder left without a new one.
 
-    Call with ``path``'s lock held: no live export to ``path`` can own what is removed.
+    Call with ``path``'s lock held: no live export to ``path`` can own what is removed. Names
+    without a pid come from versions before the lock; those are removed once untouched for
+    LEGACY_QUIET_SECONDS, as a writer still going would keep touching them.
     """
-    leftover = re.compile(rf"{re.escape(path.name)}\.(tmp|old)-([0-9]+)-[0-9a-f]{{8}}")
+    leftover = re.compile(rf"{re.escape(path.name)}\.(tmp|old)-(?:([0-9]+)-)?[0-9a-f]{{8}}")
+    quiet_since = time.time() - LEGACY_QUIET_SECONDS
     found = []
     with os.scandir(path.parent) as entries:
         for entry in entries:
             match = leftover.fullmatch(entry.name)
-            if match and not _alive(int(match[2])):
+            if not match:
+                continue
+            if match[2] is None:
+                stale = entry.stat(follow_symlinks=False).st_mtime < quiet_since
+            else:
+                stale = not _alive(int(match[2]))
+            if stale:
                 found.append((match[1], Path(entry.path)))
-    for kind, stale in sorted(found):
-        if kind == "old" and not path.exists() and stale.is_dir():
-            stale.rename(path)  # killed between moving the old corpus aside and the new in
-        elif stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale)
+    for kind, stale_path in sorted(found):
+        if kind == "old" and not path.exists() and stale_path.is_dir():
+            stale_path.rename(path)  # killed between moving the old corpus aside and the new in
+        elif stale_path.is_dir() and not stale_path.is_symlink():
+            shutil.rmtree(stale_path)
         else:
-            stale.unlink(missing_ok=True)
+            stale_path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

@@ -280,8 +280,15 @@ def test_the_next_export_removes_what_killed_exports_left(data, tmp_path):
         (folder / "001_0123456789abcdef.txt").write_text("half", encoding="utf-8")
     junk.append(tmp_path / f"out.jsonl.tmp-{dead}-89abcdef")
     junk[-1].write_text("half a line", encoding="utf-8")
-    kept = [tmp_path / f"corpus.tmp-{alive}-0123abcd", tmp_path / "corpus.tmp-notes"]
-    for path in kept:
+    # Left by versions before pids were in the names: removed once untouched for 15 minutes.
+    legacy, fresh = tmp_path / "corpus.old-0123abcd", tmp_path / "out.jsonl.tmp-4567cdef"
+    legacy.mkdir()
+    fresh.write_text("an old version may still be writing", encoding="utf-8")
+    an_hour_ago = time.time() - 3600
+    os.utime(legacy, (an_hour_ago, an_hour_ago))
+    junk.append(legacy)
+    kept = [tmp_path / f"corpus.tmp-{alive}-0123abcd", tmp_path / "corpus.tmp-notes", fresh]
+    for path in kept[:2]:
         path.write_text("not junk", encoding="utf-8")
 
     assert export_cmd(db, "-f", "txt", "-o", str(corpus), "--force").returncode == 0
