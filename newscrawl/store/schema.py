@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Long enough to outwait another writer's longest batch transaction by a wide margin.
 BUSY_TIMEOUT_MS = 60_000
@@ -193,6 +193,10 @@ MIGRATIONS[4] = [
     "ALTER TABLE runs ADD COLUMN near_duplicates INTEGER",
 ]
 BACKFILLS = {4: "_backfill_simhashes"}
+
+# Migration 5: the machine a run happened on, for runs merged in from other nodes' databases
+# (`scrapy merge`); NULL for runs of this machine.
+MIGRATIONS[5] = ["ALTER TABLE runs ADD COLUMN node TEXT"]
 MAX_NEAR_LINKS = 50  # near-duplicate pairs recorded per new article, nearest first
 RUN_SUMMARY_COLUMNS = {**_RUN_COLUMNS_V3, "near_duplicates": "INTEGER"}
 
