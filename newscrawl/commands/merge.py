@@ -61,8 +61,14 @@ class Command(ScrapyCommand):
         if opts.batch_size < 1:
             raise UsageError("--batch-size must be at least 1", print_help=False)
         try:
-            with Store(opts.db or self.settings.get("NEWSCRAWL_DB")) as store:
-                for shard in args:
+            store = Store(opts.db or self.settings.get("NEWSCRAWL_DB"))
+        except StoreError as error:
+            fail(self, error)
+            return
+        with store:
+            # A shard that cannot be merged is reported and the others still are.
+            for shard in args:
+                try:
                     summary = merge_shard(
                         store,
                         Path(shard),
@@ -70,6 +76,7 @@ class Command(ScrapyCommand):
                         batch_size=opts.batch_size,
                         progress=Progress(sys.stderr),
                     )
+                except StoreError as error:
+                    fail(self, error)
+                else:
                     print(f"scrapy merge: {summary.describe()}", file=sys.stderr)
-        except StoreError as error:
-            fail(self, error)
