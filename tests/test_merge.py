@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -251,6 +254,43 @@ def test_a_merge_stopped_part_way_keeps_its_batches_and_a_rerun_completes_it(tmp
     assert target.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     rerun = merge_shard(target, path, batch_size=3)
     assert (rerun.new, rerun.already) == (4, 6)
+    with Store(path) as source:
+        assert chains(target) == chains(source) and urls(target) == urls(source)
+
+
+KILLED_MERGE = """
+import sys, time
+from newscrawl.store import Store
+from newscrawl.store.merge import merge_shard
+
+class Slow:  # a merge that takes long enough to be killed part-way
+    def start(self, total): pass
+    def update(self, done, *, force=False): time.sleep(0.05)
+    def finish(self): pass
+
+with Store(sys.argv[2]) as store:
+    merge_shard(store, sys.argv[1], batch_size=2, progress=Slow())
+"""
+
+
+def test_a_merge_killed_with_sigkill_keeps_every_committed_batch(tmp_path, target):
+    items = [
+        (article("inqilab", str(i), body(400 + i)), "2024-12-01T01:00:00+00:00") for i in range(40)
+    ]
+    path = shard(tmp_path / "node-a.db", items)
+    child = subprocess.Popen([sys.executable, "-c", KILLED_MERGE, str(path), str(target.path)])
+    try:
+        deadline = time.monotonic() + 30
+        while target.count() < 6 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.01)
+    finally:
+        child.kill()
+        child.wait()
+    stored = target.count()
+    assert 6 <= stored < 40 and stored % 2 == 0  # whole batches only
+    assert target.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    rerun = merge_shard(target, path)
+    assert (rerun.new, rerun.already) == (40 - stored, stored)
     with Store(path) as source:
         assert chains(target) == chains(source) and urls(target) == urls(source)
 
