@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.store import Store
-from newscrawl.store.merge import backup_to_file
+from newscrawl.store.merge import backup_to_file, merge_shard
 from tests.conftest import FAST, FIXTURES, run_scrapy, scrapy_args, scrapy_env
 from tests.support.checkout import copy_checkout
 from tests.support.replica import Replica
@@ -184,7 +184,7 @@ def test_two_nodes_merged_equal_one_machine_crawling_both(nodes, sites, tmp_path
     }
 
     before = dump(merged)
-    result = run_scrapy(*args)
-    assert result.returncode == 0, result.stderr
-    assert all(" 0 new, 0 revisions, " in line for line in result.stderr.strip().splitlines())
+    with Store(merged) as store:  # in this process: a second `scrapy merge` costs a start-up
+        again = [merge_shard(store, shards / f"{node}.db") for node in nodes]
+    assert not any(summary.changed for summary in again)
     assert dump(merged) == before
