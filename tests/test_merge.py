@@ -416,3 +416,7 @@ def test_backup_then_merge_on_the_command_line(tmp_path):
         f" newscrawl ({SCHEMA_VERSION}): upgrade newscrawl on this machine, then merge again"
     )
     assert merged_again.startswith("scrapy merge: merged node-a.db from node node-a: 0 new")
+    result = run_scrapy("merge", str(node), str(node), "--node", "x", "--db", str(merged))
+    assert result.returncode == 2
+    assert "--node names one shard's machine" in result.stderr
+    assert "Traceback" not in result.stderr
