@@ -16,7 +16,8 @@ import pytest
 from newscrawl import text
 from newscrawl.export import Progress
 from newscrawl.store import SCHEMA_VERSION, Store, StoreError
-from newscrawl.store.merge import backup_to_file, merge_shard
+from newscrawl.store.backup import backup_to_file
+from newscrawl.store.merge import merge_shard
 from tests.conftest import run_scrapy
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from newscrawl.store import Store
-from newscrawl.store.merge import backup_to_file, merge_shard
+from newscrawl.store.backup import backup_to_file
+from newscrawl.store.merge import merge_shard
 from tests.conftest import FAST, FIXTURES, run_scrapy, scrapy_args, scrapy_env
 from tests.support.checkout import copy_checkout
 from tests.support.replica import Replica

@@ -12,7 +12,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.commands._cli import add_db_option, fail, reject_options
 from newscrawl.store import StoreError
-from newscrawl.store.merge import backup_to_file
+from newscrawl.store.backup import backup_to_file
 
 
 class Command(ScrapyCommand):
