@@ -43,7 +43,7 @@ def test_three_sunnews_shapes_give_one_article():
 def test_when_every_selector_misses_the_fallback_gives_the_same_body(outlet, spider, case, url):
     """A layout change must not change the text: the generic layer plus the outlet's text rules
     give the body the selectors gave."""
-    blind = type("Blind", (spider,), {"selectors": {}})
+    blind = type("Blind", (spider,), {"selectors": {"body": (".nothing-matches p",)}})
     html = (FIXTURES / outlet / f"{case}.html").read_text("utf-8")
     found = extract.extract(html, url, blind)
     assert found.layers["body"] == "fallback"

@@ -1,0 +1,251 @@
+"""Layered article extraction: a pure function of the page.
+
+Each field is taken from the first layer that yields it:
+
+    json-ld -> meta -> selectors (the outlet's own) -> generic rules -> fallback (trafilatura)
+
+except the body, where the page's own paragraphs (selectors) come before JSON-LD ``articleBody``:
+``articleBody`` often loses paragraph breaks, and the same article must give the same body, and so
+the same content hash, whichever layer the other fields came from. Every body, whatever its layer,
+goes through the outlet's paragraph rules (byline lead-in, boilerplate, sign-off). The generic
+rules stand in for an outlet that declares no selectors (see ``generic``).
+
+No clock, no database, no hashing here: the result depends on the page and the outlet alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from parsel import Selector
+
+from newscrawl import dates, text
+from newscrawl.extraction import generic, jsonld
+from newscrawl.extraction.core import FIELDS, Extracted, Outlet
+from newscrawl.extraction.jsonld import ARTICLE_TYPES, from_json_ld, json_ld_article
+from newscrawl.extraction.markup import (
+    article_body_paragraphs,
+    element_text,
+    first_text,
+    paragraphs,
+    plain_text,
+)
+from newscrawl.extraction.meta import (
+    from_meta,
+    meta_tags,
+    page_site_names,
+    strip_outlet_prefix,
+    strip_site_name,
+    title_suffix,
+)
+
+__all__ = [
+    "ARTICLE_TYPES", "FIELDS", "MIN_FALLBACK_BODY", "Extracted", "Outlet",
+    "article_body_paragraphs", "clean_body", "date_from_text", "element_text", "extract",
+    "first_text", "from_fallback", "from_json_ld", "from_meta", "from_selectors",
+    "json_ld_article", "meta_tags", "paragraphs", "strip_outlet_prefix", "strip_site_name",
+]  # fmt: skip
+
+MIN_FALLBACK_BODY = 200  # characters
+# Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
+_NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
+# Text inside these elements is never article text, whichever container holds it.
+_TEXT_XPATH = (
+    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+)
+
+
+# -- the outlet's selectors ------------------------------------------------------------------------
+
+
+def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str) -> None:
+    from urllib.parse import urljoin
+
+    layer = "selectors"
+    css = outlet.selectors
+    out.offer("title", first_text(sel, css.get("title", ())), layer)
+    out.offer("subtitle", first_text(sel, css.get("subtitle", ())), layer)
+    author = first_text(sel, css.get("author", ()))
+    out.offer("author", strip_outlet_prefix(author, outlet.site_names), layer)
+    out.offer("category", first_text(sel, css.get("category", ())), layer)
+    tags = [plain_text(t) for t in sel.css(",".join(css.get("tags", ())) or "none").getall()]
+    out.offer("tags", [t for t in tags if t], layer)
+    date_line = first_text(sel, css.get("dates", ()))
+    if date_line:
+        published, updated = dates.parse_dates(date_line)
+        raw_published, _, raw_updated = date_line.partition("|")
+        out.offer("published", published, layer, raw_published.strip())
+        out.offer("updated", updated, layer, raw_updated.strip())
+    for name in ("published", "updated"):
+        raw = first_text(sel, css.get(name, ()))
+        out.offer(name, dates.parse_date(raw), layer, raw)
+    images = sel.css(",".join(css.get("image", ())) or "none").getall()
+    out.offer("image_urls", [urljoin(base_url, i) for i in images], layer)
+
+
+# -- generic rules ---------------------------------------------------------------------------------
+
+
+def from_generic(sel: Selector, out: Extracted) -> None:
+    """Title, subtitle, byline and body from the page's structure (outlets with no selectors)."""
+    layer = "generic"
+    out.offer("title", strip_site_name(generic.headline(sel), out.site_names), layer)
+    out.offer("subtitle", generic.standfirst(sel), layer)
+    names = {n.casefold() for n in out.site_names}
+    bylines = [b for b in generic.bylines(sel) if b.casefold() not in names]
+    out.offer("author", bylines[0] if bylines else None, layer)
+    block = generic.article_block(sel.root)
+    if block is not None:
+        out.offer("body", generic.block_body(block), layer)
+
+
+# -- date near the headline (last page-level resort) -----------------------------------------------
+
+
+def date_from_text(sel: Selector, title: str | None) -> tuple[Any, Any, str] | None:
+    """The first line after the headline holding a full Bengali or English date.
+
+    Starting after the headline skips the page header's "today" line; ``parse_dates`` refuses
+    that line anyway (it carries a Bangla-calendar date).
+    """
+    lines = [text.clean_line(t) for t in sel.xpath(f"//body{_TEXT_XPATH[1:]}").getall()]
+    lines = [line for line in lines if line]
+    start = lines.index(title) + 1 if title in lines else 0
+    for line in lines[start : start + 40]:
+        if len(line) > 120:
+            continue
+        published, updated = dates.parse_dates(line)
+        if published:
+            return published, updated, line
+    return None
+
+
+# -- generic fallback ------------------------------------------------------------------------------
+
+
+def from_fallback(html: str, url: str, out: Extracted) -> None:
+    """trafilatura, for pages no other layer could read (imported late: it is slow to load)."""
+    if "title" in out.values and "body" in out.values:
+        return
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+            deduplicate=False,
+        )
+    except RecursionError:  # a page nested thousands deep: the other layers still stand
+        return
+    if doc is None:
+        return
+    layer = "fallback"
+    out.offer("title", getattr(doc, "title", None), layer)
+    body = getattr(doc, "text", None) or ""
+    # A few words are a caption or a byline, not an article (video and photo pages).
+    if len(body) >= MIN_FALLBACK_BODY:
+        out.offer("body", [p for p in body.split("\n") if p.strip()], layer)
+
+
+# -- the body's paragraph rules --------------------------------------------------------------------
+
+
+def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[str]:
+    """Outlet rules applied to body paragraphs from any layer; may set the author from a lead-in."""
+    result: list[str] = []
+    # The headline, sub-heading and byline line may reappear among paragraphs the fallback found.
+    repeated = {text.clean_line(out.values.get(k)) for k in ("title", "subtitle", "author")}
+    for raw in paragraphs:
+        para = text.clean_line(raw)
+        if not para:
+            continue
+        if any(pattern.search(para) for pattern in outlet.body_end_patterns):
+            break
+        if para in repeated or _is_date_line(para):
+            continue
+        if any(pattern.search(para) for pattern in outlet.boilerplate_patterns):
+            continue
+        if outlet.sign_off and outlet.sign_off.fullmatch(para):
+            continue
+        result.append(para)
+    if result and outlet.byline_lead_in:
+        match = outlet.byline_lead_in.match(result[0])
+        if match and len(result[0]) - match.end() >= 40:
+            out.offer("author", text.clean_line(match.group("author")), "body-lead-in")
+            result[0] = result[0][match.end() :].strip()
+    return generic.collapse_repeats(p for p in result if p)
+
+
+def _is_date_line(para: str) -> bool:
+    return len(para) < 100 and dates.parse_dates(para)[0] is not None
+
+
+# -- the site's names ------------------------------------------------------------------------------
+
+
+def site_names(sel: Selector, data: list[Any], outlet: Outlet, headline: str | None) -> list[str]:
+    """The outlet's declared names, then the ones the page states: meta tags, JSON-LD publisher,
+    the ``<title>`` suffix after the headline."""
+    found = list(outlet.site_names) + page_site_names(sel) + jsonld.publisher_names(data)
+    suffix = title_suffix(sel.xpath("//title/text()").get(), headline)
+    if suffix:
+        found.append(suffix)
+    return [n for n in dict.fromkeys(found) if n]
+
+
+def _publisher_as_author(out: Extracted) -> bool:
+    """An author named like the site is the publisher, not a byline ("The Daily X" for "X")."""
+    author = out.values.get("author")
+    return bool(author) and _bare_name(author) in {_bare_name(n) for n in out.site_names}
+
+
+def _bare_name(name: str) -> str:
+    return _NAME_NOISE.sub("", name.casefold())
+
+
+# -- all layers together ---------------------------------------------------------------------------
+
+
+def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) -> Extracted:
+    """All layers for one page; ``sel`` is the page already parsed, when the caller has it."""
+    sel = sel if sel is not None else Selector(text=html)
+    out = Extracted()
+    data = jsonld.blocks(sel)
+    node = jsonld.article(data)
+    if node:
+        from_json_ld(node, out)
+    out.site_names = site_names(sel, data, outlet, out.values.get("title"))
+    if "title" in out.values:
+        out.values["title"] = strip_site_name(out.values["title"], out.site_names)
+    if _publisher_as_author(out):
+        del out.values["author"], out.layers["author"]
+    from_meta(sel, out, out.site_names)
+    if _publisher_as_author(out):
+        del out.values["author"], out.layers["author"]
+    from_selectors(sel, out, outlet, url)
+    # Body order: the page's own paragraphs, then JSON-LD articleBody, then the generic rules
+    # (outlets with no selectors), then the fallback.
+    body = paragraphs(sel, outlet.selectors.get("body", ()))
+    if body:
+        out.offer("body", body, "selectors")
+    elif node and jsonld.first_string(node.get("articleBody")):
+        out.offer("body", article_body_paragraphs(sel, node["articleBody"]), "json-ld")
+    if not outlet.selectors:
+        from_generic(sel, out)
+    from_fallback(html, url, out)
+    if "published" not in out.values:
+        found = date_from_text(sel, out.values.get("title"))
+        if found:
+            raw_published, _, raw_updated = found[2].partition("|")
+            out.offer("published", found[0], "text", raw_published.strip())
+            out.offer("updated", found[1], "text", raw_updated.strip())
+    if "body" in out.values:
+        out.values["body"] = clean_body(out.values["body"], out, outlet)
+        if not out.values["body"]:
+            del out.values["body"], out.layers["body"]
+    return out
