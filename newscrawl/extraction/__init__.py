@@ -16,6 +16,7 @@ No clock, no database, no hashing here: the result depends on the page and the o
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from parsel import Selector
@@ -48,6 +49,14 @@ __all__ = [
 ]  # fmt: skip
 
 MIN_FALLBACK_BODY = 200  # characters
+# Labels a page prints beside the article, never in it.
+EDITION_LABEL = re.compile(
+    r"(?:প্রিন্ট|অনলাইন|ছাপা|মুদ্রিত|ই-?পেপার)\s*(?:সংস্করণ|ভার্সন)|(?:print|online|e-?paper)\s+"
+    r"(?:edition|version)",
+    re.I,
+)
+# A desk's initials closing a Bengali news story ("জেডএস/এমআর", "বিডি প্রতিদিন/এমজেড").
+SIGN_OFF = re.compile(r"[\w\u0980-\u09ff ]{0,30}/\s*[\w\u0980-\u09ff]{1,12}(?:\s*/\s*\S{1,12})?")
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
 # Text inside these elements is never article text, whichever container holds it.
@@ -87,17 +96,38 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
 # -- generic rules ---------------------------------------------------------------------------------
 
 
-def from_generic(sel: Selector, out: Extracted) -> None:
-    """Title, subtitle, byline and body from the page's structure (outlets with no selectors)."""
+def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> None:
+    """Title, subtitle, byline, date and body from the page's structure (outlets with no
+    selectors). The article block's paragraphs are preferred to JSON-LD ``articleBody`` when
+    they hold at least its words: they keep the page's paragraph breaks and nothing the page
+    does not show."""
     layer = "generic"
+    page = generic.Page(sel)
     out.offer("title", strip_site_name(generic.headline(sel), out.site_names), layer)
-    out.offer("subtitle", generic.standfirst(sel), layer)
-    names = {n.casefold() for n in out.site_names}
-    bylines = [b for b in generic.bylines(sel) if b.casefold() not in names]
+    out.offer("subtitle", page.standfirst(), layer)
+    names = {_bare_name(n) for n in out.site_names}
+    bylines = [b for b in page.bylines() if _bare_name(b) not in names]
     out.offer("author", bylines[0] if bylines else None, layer)
-    block = generic.article_block(sel.root)
-    if block is not None:
-        out.offer("body", generic.block_body(block), layer)
+    raw = page.published()
+    out.offer("published", dates.parse_date(raw), layer, raw)
+    out.not_body.update(page.shoulders())
+    body = page.body()
+    if body and "body" in out.values and article_body is not None:
+        if _covers(body, article_body):
+            out.values["body"], out.layers["body"] = body, layer
+        return
+    if sum(map(len, body)) >= MIN_FALLBACK_BODY:
+        out.offer("body", body, layer)
+    else:
+        out.weak_body = body
+
+
+def _covers(body: list[str], article_body: str) -> bool:
+    """The paragraphs hold at least 90% of articleBody's words (a copy, not an excerpt)."""
+    words = Counter(plain_text(article_body).split())
+    found = Counter(" ".join(body).split())
+    total = sum(words.values())
+    return total > 0 and sum((words & found).values()) >= 0.9 * total
 
 
 # -- date near the headline (last page-level resort) -----------------------------------------------
@@ -160,17 +190,20 @@ def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[st
     result: list[str] = []
     # The headline, sub-heading and byline line may reappear among paragraphs the fallback found.
     repeated = {text.clean_line(out.values.get(k)) for k in ("title", "subtitle", "author")}
+    repeated |= out.not_body
     for raw in paragraphs:
         para = text.clean_line(raw)
         if not para:
             continue
         if any(pattern.search(para) for pattern in outlet.body_end_patterns):
             break
-        if para in repeated or _is_date_line(para):
+        if para in repeated or _is_date_line(para) or EDITION_LABEL.fullmatch(para):
             continue
         if any(pattern.search(para) for pattern in outlet.boilerplate_patterns):
             continue
         if outlet.sign_off and outlet.sign_off.fullmatch(para):
+            continue
+        if not outlet.sign_off and not outlet.selectors and SIGN_OFF.fullmatch(para):
             continue
         result.append(para)
     if result and outlet.byline_lead_in:
@@ -236,8 +269,10 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
     elif node and jsonld.first_string(node.get("articleBody")):
         out.offer("body", article_body_paragraphs(sel, node["articleBody"]), "json-ld")
     if not outlet.selectors:
-        from_generic(sel, out)
+        article_body = jsonld.first_string(node.get("articleBody")) if node else None
+        from_generic(sel, out, article_body if out.layers.get("body") == "json-ld" else None)
     from_fallback(html, url, out)
+    out.offer("body", out.weak_body, "generic")
     if "published" not in out.values:
         found = date_from_text(sel, out.values.get("title"))
         if found:

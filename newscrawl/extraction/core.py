@@ -38,6 +38,10 @@ class Extracted:
     # The site's own names as the page states them (og:site_name, JSON-LD publisher): stripped
     # from titles and bylines like the outlet's declared ``site_names``.
     site_names: list[str] = field(default_factory=list)
+    # Lines the page marks as not the article (shoulders, kickers): kept out of the body.
+    not_body: set[str] = field(default_factory=set)
+    # A body too short to trust over the fallback; used when the fallback finds none.
+    weak_body: list[str] = field(default_factory=list)
 
     def offer(self, name: str, value: Any, layer: str, raw: str | None = None) -> None:
         """Keep ``value`` unless an earlier layer already gave this field."""

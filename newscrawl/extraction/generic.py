@@ -29,6 +29,10 @@ FURNITURE = re.compile(
 BYLINE = re.compile(r"author|byline|reporter|writer|contributor", re.I)
 STANDFIRST = re.compile(r"standfirst|hanger|sub-?title|subhead|dek\b|summary|excerpt|intro", re.I)
 SHOULDER = re.compile(r"shoulder|kicker|overline|eyebrow|supertitle|upper-?title", re.I)
+INLINE = frozenset(
+    {"a", "span", "strong", "b", "em", "i", "u", "small", "sup", "sub", "mark", "abbr", "q",
+     "cite", "time", "font", "br", "img"}
+)  # fmt: skip
 MIN_PARAGRAPH = 40  # characters: shorter <p>s are labels, datelines, captions
 MAX_BYLINE = 80
 
@@ -45,72 +49,73 @@ def _marks(node: Any) -> str:
     return f"{node.get('class', '')} {node.get('id', '')} {node.get('itemprop', '')}"
 
 
-def running_paragraphs(root: Any) -> list[tuple[Any, str]]:
-    """``<p>`` elements that read as running text: long enough, mostly not links."""
+def running_text(root: Any) -> list[tuple[Any, Any, str]]:
+    """Holders of running text: ``<p>`` elements long enough and mostly not links (scored to
+    their parent), and elements holding such text directly, between ``<br>``s (scored to
+    themselves). Each as (holder, element scored, text)."""
     found = []
-    for p in root.iter("p"):
-        body = _text(p)
-        if len(body) >= MIN_PARAGRAPH and _link_text(p) < len(body) / 2:
-            found.append((p, body))
-    return found
+    for node in root.iter():
+        tag = _tag(node)
+        if not tag or tag in NOT_BODY:
+            continue
+        if tag == "p":
+            body = _text(node)
+            if len(body) >= MIN_PARAGRAPH and _link_text(node) < len(body) / 2:
+                found.append((node, node.getparent(), body))
+        elif tag not in INLINE:
+            own = text.clean_line(" ".join([node.text or ""] + [c.tail or "" for c in node]))
+            if len(own) >= MIN_PARAGRAPH * 2:
+                found.append((node, node, own))
+    return [entry for entry in found if entry[1] is not None]
 
 
 def article_block(root: Any) -> Any | None:
-    """The element holding the article's running paragraphs, and little else.
+    """The element holding the article's running text, and little else.
 
-    Start at the element with most running text in its own ``<p>`` children; go up while the
-    parent adds running paragraphs not already read (a repeated copy adds none) and holds little
-    other text (navigation, lists of other stories).
+    Start at the element with most running text in its own ``<p>`` children (or its own text);
+    go up to the highest ancestor that adds running text not already read (a repeated copy adds
+    none), stopping at the first that holds much other text (navigation, lists of other stories).
     """
-    found = running_paragraphs(root)
+    found = running_text(root)
     if not found:
         return None
-    direct: dict[Any, int] = {}
-    for p, body in found:
-        parent = p.getparent()
-        if parent is not None:
-            direct[parent] = direct.get(parent, 0) + len(body)
-    best = max(direct, key=direct.__getitem__)
-    good = {p: body for p, body in found}
+    score: dict[Any, int] = {}
+    for _, scored, body in found:
+        score[scored] = score.get(scored, 0) + len(body)
+    best = max(score, key=score.__getitem__)
+    good = {holder: body for holder, _, body in found}
     current = _unique_text(best, good)
-    while best.getparent() is not None and _tag(best.getparent()) not in ("body", "html"):
-        parent = best.getparent()
-        gained = _unique_text(parent, good)
-        other = len(_text(parent)) - sum(len(good[p]) for p in parent.iter("p") if p in good)
-        if gained <= current * 1.1 or other > max(300, gained * 0.3):
+    for parent in list(best.iterancestors()):
+        if _tag(parent) in ("body", "html"):
             break
-        best, current = parent, gained
+        gained = _unique_text(parent, good)
+        other = len(_text(parent)) - sum(len(body) for node, body in _held(parent, good))
+        if other > max(300, gained * 0.3):
+            break
+        if gained > current * 1.1:  # wrappers that add nothing are passed through
+            best, current = parent, gained
     return best
 
 
+def _held(node: Any, good: dict[Any, str]) -> list[tuple[Any, str]]:
+    return [(n, good[n]) for n in node.iter() if n in good]
+
+
 def _unique_text(node: Any, good: dict[Any, str]) -> int:
-    seen = {good[p] for p in node.iter("p") if p in good}
-    return sum(map(len, seen))
+    return sum(map(len, {body for _, body in _held(node, good)}))
 
 
 def block_body(block: Any) -> list[str]:
-    """The article block's paragraphs: furniture, captions and embeds left out, repeats once."""
-    paragraphs: list[str] = []
-    for child in _content_children(block):
-        if isinstance(child, str):
-            paragraphs += text.clean_paragraphs([child])
-        else:
-            paragraphs += block_paragraphs(child)
-    return collapse_repeats(paragraphs)
+    """The article block's paragraphs: furniture, captions, embeds and link lists left out, a
+    repeated copy read once."""
+    return collapse_repeats(block_paragraphs(block, skip=_furniture))
 
 
-def _content_children(block: Any) -> list[Any]:
-    """The block's children with furniture removed, as elements or stray text."""
-    out: list[Any] = [block.text] if block.text else []
-    for child in block:
-        tag = _tag(child)
-        if tag and tag not in NOT_BODY and not FURNITURE.search(_marks(child)):
-            size = len(_text(child))
-            if size and _link_text(child) < size * 0.6:
-                out.append(child)
-        if child.tail:
-            out.append(child.tail)
-    return out
+def _furniture(node: Any) -> bool:
+    if FURNITURE.search(_marks(node)):
+        return True
+    size = len(_text(node))
+    return size > 0 and _link_text(node) >= size * 0.6
 
 
 def collapse_repeats(paragraphs: Iterable[str]) -> list[str]:
@@ -129,40 +134,95 @@ def collapse_repeats(paragraphs: Iterable[str]) -> list[str]:
     return out
 
 
-def marked_text(sel: Selector, pattern: re.Pattern[str], limit: int) -> list[str]:
-    """Texts of elements whose class, id or itemprop matches ``pattern``, short ones only."""
-    found: list[str] = []
+def marked(sel: Selector, pattern: re.Pattern[str], limit: int) -> list[tuple[Any, str]]:
+    """Elements whose class, id or itemprop matches ``pattern``, with their (short) text."""
+    found: list[tuple[Any, str]] = []
+    seen: set[str] = set()
     for node in sel.root.iter():
         if not isinstance(node.tag, str) or _tag(node) in NOT_BODY:
             continue
         marks = _marks(node)
         if marks.strip() and pattern.search(marks) and not FURNITURE.search(marks):
             value = _text(node)
-            if 0 < len(value) <= limit:
-                found.append(value)
-    return list(dict.fromkeys(found))
+            if 0 < len(value) <= limit and value not in seen:
+                seen.add(value)
+                found.append((node, value))
+    return found
 
 
-def bylines(sel: Selector) -> list[str]:
-    """Visible bylines and desk lines: elements the page marks as author or reporter, or links
-    with ``rel="author"``."""
-    found = marked_text(sel, BYLINE, MAX_BYLINE)
-    found += [_text(a.root) for a in sel.xpath('//a[@rel="author"]')]
-    return [b for b in dict.fromkeys(found) if b and not _is_label(b)]
+class Page:
+    """Where things are on the page: document order, the headline, the article block."""
+
+    def __init__(self, sel: Selector) -> None:
+        self.sel = sel
+        self.order = {node: n for n, node in enumerate(sel.root.iter())}
+        self.headline = next((h for h in sel.root.iter("h1") if _text(h)), None)
+        self.block = article_block(sel.root)
+
+    def near_article(self, node: Any) -> bool:
+        """Between the headline (if any) and the article block's end (if any)."""
+        at = self.order.get(node, -1)
+        start = self.order.get(self.headline, -1) if self.headline is not None else -1
+        end = self._end_of_block()
+        return start <= at <= end
+
+    def _end_of_block(self) -> int:
+        if self.block is None:
+            return len(self.order)
+        last = self.block
+        for last in self.block.iter():  # noqa: B007 - the last element in the block
+            pass
+        return self.order.get(last, len(self.order))
+
+    def bylines(self) -> list[str]:
+        """Visible bylines and desk lines near the article: elements the page marks as author
+        or reporter, or links with ``rel="author"``."""
+        found = marked(self.sel, BYLINE, MAX_BYLINE)
+        found += [(a, _text(a)) for a in self.sel.root.iter("a") if a.get("rel") == "author"]
+        near = [value for node, value in found if self.near_article(node)]
+        names = [_byline(value) for value in near or [value for _, value in found]]
+        return [name for name in dict.fromkeys(names) if name]
+
+    def standfirst(self) -> str | None:
+        """A standfirst the page marks, after the headline and before the article text."""
+        for node, value in marked(self.sel, STANDFIRST, 400):
+            if self.near_article(node) and not self._inside_block(node):
+                return value
+        return None
+
+    def shoulders(self) -> list[str]:
+        return [value for _, value in marked(self.sel, SHOULDER, 200)]
+
+    def _inside_block(self, node: Any) -> bool:
+        return self.block is not None and any(a is self.block for a in node.iterancestors())
+
+    def body(self) -> list[str]:
+        return block_body(self.block) if self.block is not None else []
+
+    def published(self) -> str | None:
+        """A machine-readable publication time: ``itemprop="datePublished"``, else the first
+        ``<time datetime>`` near the article."""
+        for node in self.sel.root.iter():
+            if isinstance(node.tag, str) and node.get("itemprop") == "datePublished":
+                value = node.get("datetime") or node.get("content")
+                if value:
+                    return value
+        for node in self.sel.root.iter("time"):
+            if node.get("datetime") and self.near_article(node):
+                return node.get("datetime")
+        return None
 
 
-def _is_label(value: str) -> bool:
-    """'লেখক', 'Author:': the label beside a byline, not one."""
-    return bool(re.fullmatch(r"(?:by|author|লেখক|প্রতিবেদক)\s*:?", value, re.I))
+_BYLINE_LABEL = re.compile(r"^(?:by|লেখক|লিখেছেন|প্রতিবেদন)\s*[:ঃ]\s*", re.I)
 
 
-def standfirst(sel: Selector) -> str | None:
-    found = marked_text(sel, STANDFIRST, 400)
-    return found[0] if found else None
-
-
-def shoulders(sel: Selector) -> list[str]:
-    return marked_text(sel, SHOULDER, 200)
+def _byline(value: str) -> str | None:
+    """'লেখক: X | প্রকাশ: …' -> 'X'; a bare label ('Author:') is no byline."""
+    value = re.split(r"\s*[|\n]\s*|\s+প্রকাশ(?:িত)?\s*[:ঃ]", value)[0]
+    value = _BYLINE_LABEL.sub("", value).strip(" :ঃ-–—")
+    if re.fullmatch(r"(?:by|author|লেখক|প্রতিবেদক)?", value, re.I):
+        return None
+    return value
 
 
 def headline(sel: Selector) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import lxml.html
@@ -28,8 +28,9 @@ BLOCKS = frozenset(
 # Captions and embedded media: never article paragraphs.
 NOT_BODY = NOT_TEXT | {"figcaption", "iframe", "object", "embed", "svg", "button", "select"}
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_WORD = re.compile(r"\w")
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
-_ESCAPED_TAG = re.compile(r"&lt;/?[a-zA-Z][a-zA-Z0-9-]*(?:\s.*?)?/?&gt;")
+_ESCAPED_TAG = re.compile(r"&(?:amp;)*lt;/?[a-zA-Z][a-zA-Z0-9-]*(?:\s.*?)?/?&(?:amp;)*gt;")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 
@@ -98,10 +99,12 @@ def paragraph_texts(node: Any) -> list[str]:
     return _PARAGRAPH_BREAK.split("".join(walk_text(node, br="\n")))
 
 
-def block_paragraphs(root: Any) -> list[str]:
+def block_paragraphs(root: Any, skip: Callable[[Any], bool] | None = None) -> list[str]:
     """Paragraphs of a fragment of any shape: block elements and double ``<br>`` split them.
 
-    Captions, embeds and scripts are left out; inline elements (links, bold) stay in the text.
+    Captions, embeds and scripts are left out, and block elements ``skip`` refuses; inline
+    elements (links, bold) stay in the text. Paragraphs without a letter or digit (a stray
+    ".", a "***") are dropped.
     """
     parts: list[str] = []
     if root.text:
@@ -120,7 +123,7 @@ def block_paragraphs(root: Any) -> list[str]:
         tag = _tag(child)
         if tag == "br":
             parts.append("\n")
-        elif tag and tag not in NOT_BODY:
+        elif tag and tag not in NOT_BODY and not (skip and tag in BLOCKS and skip(child)):
             is_block = tag in BLOCKS
             if is_block:
                 parts.append("\n\n")
@@ -130,7 +133,8 @@ def block_paragraphs(root: Any) -> list[str]:
             continue
         if child.tail:
             parts.append(child.tail)
-    return text.clean_paragraphs(_PARAGRAPH_BREAK.split("".join(parts)))
+    found = text.clean_paragraphs(_PARAGRAPH_BREAK.split("".join(parts)))
+    return [p for p in found if _WORD.search(p)]
 
 
 def has_markup(value: str) -> bool:

@@ -1,0 +1,171 @@
+"""The generic outlet: any news page read with no selector, by rules a careful reader applies.
+
+Every page here is written for its rule; none is copied from a real site.
+"""
+
+import json
+import re
+
+import pytest
+
+from newscrawl.offline import parse_saved_page
+from tests.conftest import project_settings
+
+URL = "https://www.example-news.test/national/abc123"
+P1 = "নদীর ওপর নতুন সেতু আজ সকালে যান চলাচলের জন্য খুলে দেওয়া হয়েছে, জানিয়েছে সড়ক বিভাগ।"
+P2 = "স্থানীয় বাসিন্দারা বলছেন, এতে দুই পারের মানুষের যাতায়াতের সময় অনেকটাই কমে আসবে।"
+P3 = "সেতুটি নির্মাণে তিন বছর সময় লেগেছে এবং ব্যয় হয়েছে প্রায় দুই শ কোটি টাকা।"
+BODY = [P1, P2, P3]
+MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*[\s/>]|&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
+
+
+def read(tmp_path, page: str, url: str = URL) -> dict:
+    (tmp_path / "page.html").write_text(page, "utf-8")
+    [item] = parse_saved_page(tmp_path / "page.html", url, project_settings()).items
+    for key, value in item.items():  # no stored text ever holds markup or entities
+        if isinstance(value, str) and key not in ("url", "canonical_url"):
+            assert not MARKUP.search(value), (key, value)
+    return item
+
+
+def ld(node: dict | list, raw: str | None = None) -> str:
+    return f'<script type="application/ld+json">{raw or json.dumps(node)}</script>'
+
+
+def paragraphs(*texts: str) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def test_reads_a_plain_page_and_says_it_used_the_generic_outlet(tmp_path):
+    page = (
+        "<html><head><title>নতুন সেতু চালু | খবরের কাগজ</title></head><body>"
+        '<nav><a href="/">প্রচ্ছদ</a><a href="/sports">খেলা</a></nav>'
+        f'<h1>নতুন সেতু চালু</h1><div class="story">{paragraphs(*BODY)}</div>'
+        '<ul class="more"><li><a href="/x/1">অন্য একটি খবরের শিরোনাম যা এখানে থাকার কথা নয়</a></li></ul>'
+        "</body></html>"
+    )
+    item = read(tmp_path, page)
+    assert item["outlet"] == "generic"
+    assert item["extraction"]["outlet"] == "generic"
+    assert item["title"] == "নতুন সেতু চালু"
+    assert item["body"].split("\n\n") == BODY
+
+
+@pytest.mark.parametrize(
+    "article_body",
+    [
+        "".join(f"<p>{t}</p>" for t in BODY),  # markup as is
+        "".join(f"&lt;p&gt;{t}&lt;/p&gt;" for t in BODY),  # escaped, as one CMS stores it
+        "".join(f"&amp;lt;p&amp;gt;{t}&amp;lt;/p&amp;gt;" for t in BODY),  # escaped twice
+        f"<p>{P1}</p>.<p>{P2}</p><figure><figcaption>ছবি: সংগৃহীত</figcaption></figure>"
+        f"<div>{P3}</div>",  # a stray "." between paragraphs, a caption
+    ],
+)
+def test_html_inside_json_ld_article_body_becomes_paragraphs(tmp_path, article_body):
+    node = {"@type": "NewsArticle", "headline": "সেতু &amp; সড়ক", "articleBody": article_body,
+            "alternativeHeadline": "সেতুর খবর &amp;mdash; বিস্তারিত"}  # fmt: skip
+    item = read(tmp_path, f"<html><head>{ld(node)}</head><body></body></html>")
+    assert item["body"].split("\n\n") == BODY
+    assert item["title"] == "সেতু & সড়ক"
+    assert item["subtitle"] == "সেতুর খবর — বিস্তারিত"
+
+
+def test_json_ld_read_leniently(tmp_path):
+    escaped = json.dumps("নতুন সেতু চালু")  # \\uXXXX escapes
+    raw = (
+        '<!--\n{"@context": "https://schema.org", "@graph": [\n'
+        '  {"@type": "WebSite", "name": "খবরের কাগজ"},\n'
+        '  {"@type": ["NewsArticle"], "headline": ' + escaped + ",\n"
+        '   "author": {"@type": "Person", "name": "রহিম\tউদ্দিন\n"},\n'
+        '   "datePublished": "2025-01-05T09:30:00+06:00",}\n]}\n-->'
+    )
+    page = f"<html><head>{ld({}, '[]')}{ld({}, raw)}</head><body>{paragraphs(*BODY)}</body></html>"
+    item = read(tmp_path, page)
+    assert item["title"] == "নতুন সেতু চালু"
+    assert item["author"] == "রহিম উদ্দিন"
+    assert item["published_at"] == "2025-01-05T09:30:00+06:00"
+    assert item["extraction"]["title"] == "json-ld"
+
+
+def test_site_name_learned_from_the_page_leaves_the_title(tmp_path):
+    page = (
+        '<html><head><meta property="og:site_name" content="Khaborer Kagoj">'
+        '<meta property="og:title" content="নতুন সেতু চালু - Khaborer Kagoj">'
+        "<title>নতুন সেতু চালু - Khaborer Kagoj</title></head>"
+        f"<body><article>{paragraphs(*BODY)}</article></body></html>"
+    )
+    assert read(tmp_path, page)["title"] == "নতুন সেতু চালু"
+
+
+def test_title_suffix_is_a_site_name_for_json_ld_too(tmp_path):
+    node = {"@type": "NewsArticle", "headline": "নতুন সেতু চালু | দৈনিক খবর",
+            "publisher": {"@type": "Organization", "name": "দৈনিক খবর"}}  # fmt: skip
+    page = f"<html><head>{ld(node)}</head><body><div>{paragraphs(*BODY)}</div></body></html>"
+    assert read(tmp_path, page)["title"] == "নতুন সেতু চালু"
+
+
+def test_publisher_as_author_gives_way_to_the_visible_byline(tmp_path):
+    node = {"@type": "NewsArticle", "headline": "নতুন সেতু চালু",
+            "author": {"@type": "Organization", "name": "The Daily Khobor"},
+            "publisher": {"@type": "NewsMediaOrganization", "name": "Daily Khobor"}}  # fmt: skip
+    page = (
+        f'<html><head>{ld(node)}<meta name="author" content="Daily Khobor"></head><body>'
+        '<h1>নতুন সেতু চালু</h1><div class="byline"><span class="author-name">নিজস্ব প্রতিবেদক</span>'
+        '</div><div class="details">' + paragraphs(*BODY) + "</div></body></html>"
+    )
+    item = read(tmp_path, page)
+    assert item["author"] == "নিজস্ব প্রতিবেদক"
+    assert item["extraction"]["author"] == "generic"
+
+
+def test_a_desk_named_after_the_site_is_still_a_byline(tmp_path):
+    node = {"@type": "NewsArticle", "headline": "নতুন সেতু চালু",
+            "author": {"@type": "Organization", "name": "খবর ডেস্ক"},
+            "publisher": {"@type": "Organization", "name": "খবর"}}  # fmt: skip
+    page = f"<html><head>{ld(node)}</head><body><div>{paragraphs(*BODY)}</div></body></html>"
+    assert read(tmp_path, page)["author"] == "খবর ডেস্ক"
+
+
+def test_an_article_printed_twice_is_read_once(tmp_path):
+    def copy(cls: str) -> str:
+        text = f'<div class="text">{paragraphs(*BODY)}</div>'
+        return f'<div class="{cls}"><h1>নতুন সেতু চালু</h1>{text}</div>'
+
+    desktop, mobile = copy("desktop hidden-xs"), copy("mobile")
+    page = f"<html><body>{desktop}<aside>বিজ্ঞাপন</aside>{mobile}</body></html>"
+    assert read(tmp_path, page)["body"].split("\n\n") == BODY
+
+
+def test_shoulder_standfirst_and_edition_label_stay_out_of_the_body(tmp_path):
+    page = (
+        "<html><body><div class='head'>"
+        '<p class="news-shoulder">রাজধানীর যানজট</p><h1>নতুন সেতু চালু</h1>'
+        '<p class="news-hanger">দুই পারের মানুষের দীর্ঘ অপেক্ষার অবসান, খরচ কমবে ব্যবসায়ীদের</p>'
+        '<p class="reporter">নিজস্ব প্রতিবেদক</p><p class="time">প্রকাশ: ০৫ জানুয়ারি ২০২৫, ০৯:৩০ এএম</p>'
+        '<p class="time">প্রিন্ট সংস্করণ</p></div>'
+        f'<div class="news-body"><p>প্রিন্ট সংস্করণ</p>{paragraphs(*BODY)}'
+        '<p class="photo-caption">ছবি: নতুন সেতুর ওপর দিয়ে চলছে গাড়ি, তোলা হয়েছে আজ সকালে</p>'
+        '<div class="share-buttons"><a href="#">ফেসবুকে শেয়ার করুন এবং বন্ধুদের জানান</a></div>'
+        "<p>জেডএস/এমআর</p></div></body></html>"
+    )
+    item = read(tmp_path, page)
+    assert item["body"].split("\n\n") == BODY
+    assert item["subtitle"] == "দুই পারের মানুষের দীর্ঘ অপেক্ষার অবসান, খরচ কমবে ব্যবসায়ীদের"
+    assert item["author"] == "নিজস্ব প্রতিবেদক"
+    assert item["published_at"] == "2025-01-05T09:30:00+06:00"
+
+
+def test_story_split_over_many_blocks_is_read_whole(tmp_path):
+    blocks = "".join(f'<div class="story-element"><div><p>{t}</p></div></div>' for t in BODY)
+    page = f'<html><body><h1>নতুন সেতু চালু</h1><div class="story">{blocks}</div></body></html>'
+    assert read(tmp_path, page)["body"].split("\n\n") == BODY
+
+
+def test_text_between_line_breaks_is_read_as_paragraphs(tmp_path):
+    page = (
+        "<html><body><h1>নতুন সেতু চালু</h1>"
+        f'<div class="content">{P1}<br><br>{P2} <a href="/x">সেতু</a> বিভাগ।<br><br>{P3}</div>'
+        "</body></html>"
+    )
+    body = read(tmp_path, page)["body"].split("\n\n")
+    assert body == [P1, f"{P2} সেতু বিভাগ।", P3]
