@@ -93,10 +93,14 @@ def strip_site_name(title: str | None, site_names: Iterable[str]) -> str | None:
 
 
 def strip_outlet_prefix(author: str | None, site_names: Iterable[str]) -> str | None:
-    """'Daily Inqilab অনলাইন ডেস্ক' -> 'অনলাইন ডেস্ক': the logo text is the outlet, not the author."""
+    """'Daily Inqilab অনলাইন ডেস্ক' -> 'অনলাইন ডেস্ক': the logo text is the outlet, not the author.
+
+    A single word left ('প্রথম আলো ডেস্ক' -> 'ডেস্ক') means the name was part of the desk's name.
+    """
     if not author:
         return author
     for name in site_names:
-        if name and author.startswith(name) and author != name:
-            author = author[len(name) :].strip(" :-|")
+        rest = author[len(name) :].strip(" :-|") if name and author.startswith(name) else ""
+        if len(rest.split()) > 1:
+            author = rest
     return author or None

@@ -161,7 +161,9 @@ class OutletSpider(scrapy.Spider):
         parts = urlsplit(url)
         if parts.netloc != self.base_host and parts.hostname not in self.site_hosts:
             return None
-        match = self.article_path.match(parts.path)
+        match = self.article_path.match(parts.path) or (  # ids in the query: ?id=123
+            parts.query and self.article_path.match(f"{parts.path}?{parts.query}")
+        )
         return match.group("id") if match else None
 
     # -- discovery -----------------------------------------------------------------------------
