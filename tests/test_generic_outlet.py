@@ -169,3 +169,40 @@ def test_text_between_line_breaks_is_read_as_paragraphs(tmp_path):
     )
     body = read(tmp_path, page)["body"].split("\n\n")
     assert body == [P1, f"{P2} সেতু বিভাগ।", P3]
+
+
+def test_readers_comments_and_other_stories_are_not_the_article(tmp_path):
+    comment = "পাঠকের মন্তব্য: সেতুটি আরও আগে হওয়া উচিত ছিল, আমরা অনেক দিন ধরে অপেক্ষা করেছি।"
+    teaser = "অন্য একটি খবরের সারাংশ, যা এই পাতার পাশে ছাপা হয়েছে পাঠককে টেনে নিতে।"
+    page = (
+        f'<html><body><h1>নতুন সেতু চালু</h1><div class="text">{paragraphs(*BODY)}</div>'
+        f'<div id="comments">{paragraphs(*[f"{comment} {n}" for n in range(8)])}</div>'
+        f'<div class="related-news">{paragraphs(*[f"{teaser} {n}" for n in range(8)])}</div>'
+        "</body></html>"
+    )
+    assert read(tmp_path, page)["body"].split("\n\n") == BODY
+
+
+def test_the_innermost_byline_and_no_page_lines(tmp_path):
+    page = (
+        "<html><body><h1>নতুন সেতু চালু</h1>"
+        '<div class="author-info"><span class="author">রহিম উদ্দিন</span>'
+        "<span>প্রকাশ: ০৫ জানুয়ারি ২০২৫, ০৯:৩০ এএম</span></div>"
+        f'<div class="text"><p>{P1}</p><p>আরও পড়ুন: অন্য একটি খবর</p><p>{P2}</p>'
+        f"<p>ছবি: সংগৃহীত</p><p>{P3}</p>"
+        "<p>সর্বশেষ খবর পেতে গুগল নিউজ চ্যানেল ফলো করুন</p></div></body></html>"
+    )
+    item = read(tmp_path, page)
+    assert item["author"] == "রহিম উদ্দিন"
+    assert item["body"].split("\n\n") == BODY
+
+
+def test_title_suffix_learned_against_the_headline(tmp_path):
+    page = (
+        '<html><head><meta property="og:title" content="নতুন সেতু চালু | দৈনিক খবর">'
+        "<title>নতুন সেতু চালু | দৈনিক খবর</title></head>"
+        f'<body><h1 class="title">নতুন সেতু চালু</h1><div>{paragraphs(*BODY)}</div></body></html>'
+    )
+    item = read(tmp_path, page)
+    assert item["title"] == "নতুন সেতু চালু"
+    assert item["extraction"]["title"] == "meta"

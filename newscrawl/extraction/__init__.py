@@ -57,6 +57,12 @@ EDITION_LABEL = re.compile(
 )
 # A desk's initials closing a Bengali news story ("জেডএস/এমআর", "বিডি প্রতিদিন/এমজেড").
 SIGN_OFF = re.compile(r"[\w\u0980-\u09ff ]{0,30}/\s*[\w\u0980-\u09ff]{1,12}(?:\s*/\s*\S{1,12})?")
+# Lines around an article: "read more" lead-ins, captions, ad labels, "follow us" lines.
+PAGE_LINES = re.compile(
+    r"(?:আরও|আরো)\s*(?:পড়ুন|পড়ুন|খবর|দেখুন)\b.*|(?:ছবি|ফাইল ছবি|ভিডিও|সূত্র ছবি)\s*[:ঃ].{0,120}"
+    r"|বিজ্ঞাপন|advertisement|.{0,100}(?:গুগল নিউজ|google news|ফলো করুন).{0,100}",
+    re.I,
+)
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
 # Text inside these elements is never article text, whichever container holds it.
@@ -203,7 +209,7 @@ def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[st
             continue
         if outlet.sign_off and outlet.sign_off.fullmatch(para):
             continue
-        if not outlet.sign_off and not outlet.selectors and SIGN_OFF.fullmatch(para):
+        if not outlet.selectors and _generic_boilerplate(para, outlet):
             continue
         result.append(para)
     if result and outlet.byline_lead_in:
@@ -212,6 +218,15 @@ def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[st
             out.offer("author", text.clean_line(match.group("author")), "body-lead-in")
             result[0] = result[0][match.end() :].strip()
     return generic.collapse_repeats(p for p in result if p)
+
+
+def _generic_boilerplate(para: str, outlet: Outlet) -> bool:
+    """Lines every Bengali news page prints around an article (for outlets with no rules)."""
+    if len(para) > 200:
+        return False
+    if not outlet.sign_off and SIGN_OFF.fullmatch(para):
+        return True
+    return bool(PAGE_LINES.fullmatch(para))
 
 
 def _is_date_line(para: str) -> bool:
@@ -225,9 +240,16 @@ def site_names(sel: Selector, data: list[Any], outlet: Outlet, headline: str | N
     """The outlet's declared names, then the ones the page states: meta tags, JSON-LD publisher,
     the ``<title>`` suffix after the headline."""
     found = list(outlet.site_names) + page_site_names(sel) + jsonld.publisher_names(data)
-    suffix = title_suffix(sel.xpath("//title/text()").get(), headline)
-    if suffix:
-        found.append(suffix)
+    titles = [
+        sel.xpath("//title/text()").get(),
+        *sel.xpath('//meta[@property="og:title"]/@content').getall()[:1],
+    ]
+    for page_title in titles:
+        for known in (headline, generic.headline(sel)):
+            suffix = title_suffix(page_title, known)
+            if suffix:
+                found.append(suffix)
+                break
     return [n for n in dict.fromkeys(found) if n]
 
 

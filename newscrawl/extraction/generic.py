@@ -26,6 +26,13 @@ FURNITURE = re.compile(
     r"(?:$|[\s_-])",
     re.I,
 )
+# Regions whose paragraphs are never the article: readers' comments, other stories.
+OUTSIDE_TAGS = frozenset({"nav", "footer", "aside", "form"})
+OUTSIDE = re.compile(
+    r"comment|related|sidebar|widget|popular|trending|recommend|more-?news|latest|"
+    r"most-?read|footer|menu|navbar",
+    re.I,
+)
 BYLINE = re.compile(r"author|byline|reporter|writer|contributor", re.I)
 STANDFIRST = re.compile(r"standfirst|hanger|sub-?title|subhead|dek\b|summary|excerpt|intro", re.I)
 SHOULDER = re.compile(r"shoulder|kicker|overline|eyebrow|supertitle|upper-?title", re.I)
@@ -54,9 +61,10 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
     their parent), and elements holding such text directly, between ``<br>``s (scored to
     themselves). Each as (holder, element scored, text)."""
     found = []
+    outside = _outside(root)
     for node in root.iter():
         tag = _tag(node)
-        if not tag or tag in NOT_BODY:
+        if not tag or tag in NOT_BODY or node in outside:
             continue
         if tag == "p":
             body = _text(node)
@@ -67,6 +75,19 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
             if len(own) >= MIN_PARAGRAPH * 2:
                 found.append((node, node, own))
     return [entry for entry in found if entry[1] is not None]
+
+
+def _outside(root: Any) -> set[Any]:
+    """Every element inside a region that is never the article (comments, other stories)."""
+    inside: set[Any] = set()
+    for node in root.iter():
+        if node in inside or not isinstance(node.tag, str):
+            continue
+        if _tag(node) in OUTSIDE_TAGS or OUTSIDE.search(
+            f"{node.get('class', '')} {node.get('id', '')}"
+        ):
+            inside.update(node.iter())
+    return inside
 
 
 def article_block(root: Any) -> Any | None:
@@ -89,7 +110,9 @@ def article_block(root: Any) -> Any | None:
         if _tag(parent) in ("body", "html"):
             break
         gained = _unique_text(parent, good)
-        other = len(_text(parent)) - sum(len(body) for node, body in _held(parent, good))
+        # Links (menus, lists of other stories) are not held against a block: paragraphs are.
+        held = sum(len(body) for node, body in _held(parent, good))
+        other = len(_text(parent)) - held - _link_text(parent)
         if other > max(300, gained * 0.3):
             break
         if gained > current * 1.1:  # wrappers that add nothing are passed through
@@ -177,11 +200,14 @@ class Page:
     def bylines(self) -> list[str]:
         """Visible bylines and desk lines near the article: elements the page marks as author
         or reporter, or links with ``rel="author"``."""
-        found = marked(self.sel, BYLINE, MAX_BYLINE)
+        found = marked(self.sel, BYLINE, MAX_BYLINE * 3)
         found += [(a, _text(a)) for a in self.sel.root.iter("a") if a.get("rel") == "author"]
+        nodes = {node for node, _ in found}
+        # The innermost of nested candidates: the name, not the box holding name and date.
+        found = [(n, v) for n, v in found if not any(d in nodes for d in n.iterdescendants())]
         near = [value for node, value in found if self.near_article(node)]
         names = [_byline(value) for value in near or [value for _, value in found]]
-        return [name for name in dict.fromkeys(names) if name]
+        return [name for name in dict.fromkeys(names) if name and len(name) <= MAX_BYLINE]
 
     def standfirst(self) -> str | None:
         """A standfirst the page marks, after the headline and before the article text."""
@@ -218,7 +244,7 @@ _BYLINE_LABEL = re.compile(r"^(?:by|লেখক|লিখেছেন|প্র
 
 def _byline(value: str) -> str | None:
     """'লেখক: X | প্রকাশ: …' -> 'X'; a bare label ('Author:') is no byline."""
-    value = re.split(r"\s*[|\n]\s*|\s+প্রকাশ(?:িত)?\s*[:ঃ]", value)[0]
+    value = re.split(r"\s*[|\n]\s*|\s+(?:প্রকাশ(?:িত)?|আপডেট|হালনাগাদ)\s*[:ঃ]", value)[0]
     value = _BYLINE_LABEL.sub("", value).strip(" :ঃ-–—")
     if re.fullmatch(r"(?:by|author|লেখক|প্রতিবেদক)?", value, re.I):
         return None
