@@ -5,11 +5,12 @@ Every page here is written for its rule; none is copied from a real site.
 
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
 from newscrawl.offline import parse_saved_page
-from tests.conftest import project_settings
+from tests.conftest import FIXTURES, project_settings
 
 URL = "https://www.example-news.test/national/abc123"
 P1 = "নদীর ওপর নতুন সেতু আজ সকালে যান চলাচলের জন্য খুলে দেওয়া হয়েছে, জানিয়েছে সড়ক বিভাগ।"
@@ -206,3 +207,24 @@ def test_title_suffix_learned_against_the_headline(tmp_path):
     item = read(tmp_path, page)
     assert item["title"] == "নতুন সেতু চালু"
     assert item["extraction"]["title"] == "meta"
+
+
+def fixture_articles():
+    for case in sorted(FIXTURES.glob("*/*.json")):
+        expected = json.loads(case.read_text("utf-8"))
+        if "items" in expected:
+            yield pytest.param(case, expected, id=f"{case.parent.name}/{case.stem}")
+
+
+@pytest.mark.parametrize(("case", "expected"), fixture_articles())
+def test_generic_outlet_reads_each_outlet_page_as_its_spider_does(case, expected):
+    """Both outlets' saved pages, read as if from a site with no spider: the generic rules
+    (desk lead-ins, bylines with the logo's text, teaser lists, copyright lines) give what the
+    outlets' own selectors and rules give."""
+    [want] = expected["items"]
+    host = urlsplit(expected["url"]).hostname
+    url = expected["url"].replace(host, "unknown-outlet.test")
+    [item] = parse_saved_page(case.with_suffix(".html"), url, project_settings()).items
+    assert item["extraction"]["outlet"] == "generic"
+    for field in ("title", "author", "published_at", "body"):
+        assert item[field] == want[field], field

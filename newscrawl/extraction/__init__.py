@@ -60,8 +60,13 @@ SIGN_OFF = re.compile(r"[\w\u0980-\u09ff ]{0,30}/\s*[\w\u0980-\u09ff]{1,12}(?:\s
 # Lines around an article: "read more" lead-ins, captions, ad labels, "follow us" lines.
 PAGE_LINES = re.compile(
     r"(?:আরও|আরো)\s*(?:পড়ুন|পড়ুন|খবর|দেখুন)\b.*|(?:ছবি|ফাইল ছবি|ভিডিও|সূত্র ছবি)\s*[:ঃ].{0,120}"
-    r"|বিজ্ঞাপন|advertisement|.{0,100}(?:গুগল নিউজ|google news|ফলো করুন).{0,100}",
+    r"|বিজ্ঞাপন|advertisement|.{0,100}(?:গুগল নিউজ|google news|ফলো করুন).{0,100}"
+    r"|(?:copyright|কপিরাইট|স্বত্ব)\b.{0,100}|©.{0,100}",
     re.I,
+)
+# "নিজস্ব প্রতিবেদক: ...", "কুড়িগ্রাম প্রতিনিধি: ...": a desk or reporter opening the story.
+DESK_LEAD_IN = re.compile(
+    r"^(?P<author>(?:\S+\s){0,3}?\S*(?:ডেস্ক|প্রতিবেদক|প্রতিনিধি|সংবাদদাতা|রিপোর্টার))\s*[:ঃ]\s*"
 )
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
@@ -112,7 +117,8 @@ def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> Non
     out.offer("title", strip_site_name(generic.headline(sel), out.site_names), layer)
     out.offer("subtitle", page.standfirst(), layer)
     names = {_bare_name(n) for n in out.site_names}
-    bylines = [b for b in page.bylines() if _bare_name(b) not in names]
+    bylines = [strip_outlet_prefix(b, out.site_names) or b for b in page.bylines()]
+    bylines = [b for b in bylines if _bare_name(b) not in names]
     out.offer("author", bylines[0] if bylines else None, layer)
     raw = page.published()
     out.offer("published", dates.parse_date(raw), layer, raw)
@@ -212,8 +218,9 @@ def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[st
         if not outlet.selectors and _generic_boilerplate(para, outlet):
             continue
         result.append(para)
-    if result and outlet.byline_lead_in:
-        match = outlet.byline_lead_in.match(result[0])
+    lead_in = outlet.byline_lead_in or (None if outlet.selectors else DESK_LEAD_IN)
+    if result and lead_in:
+        match = lead_in.match(result[0])
         if match and len(result[0]) - match.end() >= 40:
             out.offer("author", text.clean_line(match.group("author")), "body-lead-in")
             result[0] = result[0][match.end() :].strip()

@@ -110,9 +110,8 @@ def article_block(root: Any) -> Any | None:
         if _tag(parent) in ("body", "html"):
             break
         gained = _unique_text(parent, good)
-        # Links (menus, lists of other stories) are not held against a block: paragraphs are.
         held = sum(len(body) for node, body in _held(parent, good))
-        other = len(_text(parent)) - held - _link_text(parent)
+        other = len(_text(parent)) - held
         if other > max(300, gained * 0.3):
             break
         if gained > current * 1.1:  # wrappers that add nothing are passed through
