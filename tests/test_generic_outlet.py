@@ -228,3 +228,38 @@ def test_generic_outlet_reads_each_outlet_page_as_its_spider_does(case, expected
     assert item["extraction"]["outlet"] == "generic"
     for field in ("title", "author", "published_at", "body"):
         assert item[field] == want[field], field
+
+
+def test_a_title_cut_short_gives_way_to_the_headline(tmp_path):
+    node = {"@type": "NewsArticle", "headline": "নদীর ওপর নতুন সেতু চালু, দুই পারের…"}
+    page = (
+        f"<html><head>{ld(node)}</head><body><h1>নদীর ওপর নতুন সেতু চালু, দুই পারের মানুষের স্বস্তি"
+        f"</h1><div>{paragraphs(*BODY)}</div></body></html>"
+    )
+    assert read(tmp_path, page)["title"] == "নদীর ওপর নতুন সেতু চালু, দুই পারের মানুষের স্বস্তি"
+
+
+def test_a_desk_line_opening_the_body_is_the_byline(tmp_path):
+    page = (
+        f"<html><body><h1>সেতু</h1><div><p>নিজস্ব প্রতিবেদক</p>{paragraphs(*BODY)}</div></body></html>"
+    )
+    item = read(tmp_path, page)
+    assert item["author"] == "নিজস্ব প্রতিবেদক"
+    assert item["body"].split("\n\n") == BODY
+
+
+def test_furniture_in_camel_case_and_tag_lines_stay_out(tmp_path):
+    share = "ফেসবুক টুইটার হোয়াটসঅ্যাপ লিংকডইন ইমেইল প্রিন্ট কপি লিংক"
+    page = (
+        f'<html><body><h1>সেতু</h1><div class="newsDetail">{paragraphs(P1, P2)}'
+        f'<div class="newsShareBox"><span>{share}</span></div><p>{P3}</p>'
+        "<p>ট্যাগ: সেতু, সড়ক, যোগাযোগ</p><p>শেয়ার করুন</p></div></body></html>"
+    )
+    assert read(tmp_path, page)["body"].split("\n\n") == BODY
+
+
+def test_entities_in_a_plain_article_body_are_text(tmp_path):
+    node = {"@type": "NewsArticle", "headline": "সেতু",
+            "articleBody": f"{P1} &quot;{P2}&quot;\n{P3}"}  # fmt: skip
+    body = read(tmp_path, f"<html><head>{ld(node)}</head><body></body></html>")["body"]
+    assert body.split("\n\n") == [f'{P1} "{P2}"', P3]

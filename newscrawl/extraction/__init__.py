@@ -61,13 +61,16 @@ SIGN_OFF = re.compile(r"[\w\u0980-\u09ff ]{0,30}/\s*[\w\u0980-\u09ff]{1,12}(?:\s
 PAGE_LINES = re.compile(
     r"(?:আরও|আরো)\s*(?:পড়ুন|পড়ুন|খবর|দেখুন)\b.*|(?:ছবি|ফাইল ছবি|ভিডিও|সূত্র ছবি)\s*[:ঃ].{0,120}"
     r"|বিজ্ঞাপন|advertisement|.{0,100}(?:গুগল নিউজ|google news|ফলো করুন).{0,100}"
-    r"|(?:copyright|কপিরাইট|স্বত্ব)\b.{0,100}|©.{0,100}",
+    r"|(?:copyright|কপিরাইট|স্বত্ব)\b.{0,100}|©.{0,100}"
+    r"|(?:শেয়ার|শেয়ার)\s*করুন.{0,40}|share(?:\s+(?:this|on)\b.{0,40})?"
+    r"|(?:ট্যাগ|ট্যাগ|tags?)\s*[:ঃ].{0,150}",
     re.I,
 )
 # "নিজস্ব প্রতিবেদক: ...", "কুড়িগ্রাম প্রতিনিধি: ...": a desk or reporter opening the story.
 DESK_LEAD_IN = re.compile(
     r"^(?P<author>(?:\S+\s){0,3}?\S*(?:ডেস্ক|প্রতিবেদক|প্রতিনিধি|সংবাদদাতা|রিপোর্টার))\s*[:ঃ]\s*"
 )
+DESK_LINE = re.compile(r"(?:\S+\s){0,3}?\S*(?:ডেস্ক|প্রতিবেদক|প্রতিনিধি|সংবাদদাতা|রিপোর্টার)")
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
 # Text inside these elements is never article text, whichever container holds it.
@@ -219,6 +222,9 @@ def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[st
             continue
         result.append(para)
     lead_in = outlet.byline_lead_in or (None if outlet.selectors else DESK_LEAD_IN)
+    if len(result) > 1 and not outlet.selectors and DESK_LINE.fullmatch(result[0]):
+        # A desk or reporter line opening the body ("নিজস্ব প্রতিবেদক") is the byline.
+        out.offer("author", result.pop(0), "body-lead-in")
     if result and lead_in:
         match = lead_in.match(result[0])
         if match and len(result[0]) - match.end() >= 40:
@@ -258,6 +264,18 @@ def site_names(sel: Selector, data: list[Any], outlet: Outlet, headline: str | N
                 found.append(suffix)
                 break
     return [n for n in dict.fromkeys(found) if n]
+
+
+def _untruncate_title(sel: Selector, out: Extracted) -> None:
+    """A title cut short for search engines ('Long headline of the…') gives way to the page's
+    headline it was cut from."""
+    title = out.values.get("title")
+    if not title or not title.endswith(("…", "...")):
+        return
+    stem = title.rstrip(".… ")
+    shown = generic.headline(sel)
+    if shown and len(shown) > len(stem) and shown.startswith(stem):
+        out.values["title"], out.layers["title"] = shown, "generic"
 
 
 def _publisher_as_author(out: Extracted) -> bool:
@@ -308,6 +326,7 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
             raw_published, _, raw_updated = found[2].partition("|")
             out.offer("published", found[0], "text", raw_published.strip())
             out.offer("updated", found[1], "text", raw_updated.strip())
+    _untruncate_title(sel, out)
     if "body" in out.values:
         out.values["body"] = clean_body(out.values["body"], out, outlet)
         if not out.values["body"]:

@@ -26,6 +26,11 @@ FURNITURE = re.compile(
     r"(?:$|[\s_-])",
     re.I,
 )
+# The same words inside a camelCase class name ("newsShareBox", "detailTags").
+FURNITURE_CAMEL = re.compile(
+    r"[a-z](?:Share|Social|Related|Tags?|Caption|Comments?|Advert\w*|Promo|Newsletter|Subscribe"
+    r"|Follow|Print|Breadcrumbs?|Recommend\w*)(?:[A-Z0-9_-]|\b)"
+)
 # Regions whose paragraphs are never the article: readers' comments, other stories.
 OUTSIDE_TAGS = frozenset({"nav", "footer", "aside", "form"})
 OUTSIDE = re.compile(
@@ -50,6 +55,10 @@ def _text(node: Any) -> str:
 
 def _link_text(node: Any) -> int:
     return sum(len(text.clean_line("".join(walk_text(a)))) for a in node.iter("a"))
+
+
+def is_furniture(marks: str) -> bool:
+    return bool(FURNITURE.search(marks) or FURNITURE_CAMEL.search(marks))
 
 
 def _marks(node: Any) -> str:
@@ -134,7 +143,7 @@ def block_body(block: Any) -> list[str]:
 
 
 def _furniture(node: Any) -> bool:
-    if FURNITURE.search(_marks(node)):
+    if is_furniture(_marks(node)):
         return True
     size = len(_text(node))
     return size > 0 and _link_text(node) >= size * 0.6
@@ -164,7 +173,7 @@ def marked(sel: Selector, pattern: re.Pattern[str], limit: int) -> list[tuple[An
         if not isinstance(node.tag, str) or _tag(node) in NOT_BODY:
             continue
         marks = _marks(node)
-        if marks.strip() and pattern.search(marks) and not FURNITURE.search(marks):
+        if marks.strip() and pattern.search(marks) and not is_furniture(marks):
             value = _text(node)
             if 0 < len(value) <= limit and value not in seen:
                 seen.add(value)

@@ -179,7 +179,7 @@ def article_body_paragraphs(sel: Selector, article_body: str) -> list[str]:
     """
     if has_markup(article_body):
         return html_paragraphs(article_body)
-    target = text.clean_line(article_body)
+    target = plain_text(article_body)
     page = text.clean_paragraphs(element_text(p) for p in sel.xpath("//body//p"))
     run = _matching_run(page, target)
     if run:
