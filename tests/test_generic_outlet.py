@@ -263,3 +263,24 @@ def test_entities_in_a_plain_article_body_are_text(tmp_path):
             "articleBody": f"{P1} &quot;{P2}&quot;\n{P3}"}  # fmt: skip
     body = read(tmp_path, f"<html><head>{ld(node)}</head><body></body></html>")["body"]
     assert body.split("\n\n") == [f'{P1} "{P2}"', P3]
+
+
+def test_the_summary_points_at_the_article_among_longer_lists(tmp_path):
+    teaser = "অন্য একটি খবরের সারাংশ, যা এই পাতার পাশে ছাপা হয়েছে পাঠককে টেনে নিতে।"
+    page = (
+        f'<html><head><meta name="description" content="{P1[:60]}…"></head><body>'
+        f'<div class="col-8"><h1>সেতু</h1><div class="txt">{paragraphs(*BODY)}</div></div>'
+        f'<div class="col-4">{paragraphs(*[f"{teaser} {n}" for n in range(6)])}</div>'
+        "</body></html>"
+    )
+    assert read(tmp_path, page)["body"].split("\n\n") == BODY
+
+
+def test_the_printed_byline_wins_over_metadata_in_another_script(tmp_path):
+    node = {"@type": "NewsArticle", "headline": "সেতু",
+            "author": {"@type": "Person", "name": "Staff Correspondent"}}  # fmt: skip
+    page = (
+        f"<html><head>{ld(node)}</head><body><h1>সেতু</h1>"
+        f'<span class="byline">নিজস্ব প্রতিবেদক</span><div>{paragraphs(*BODY)}</div></body></html>'
+    )
+    assert read(tmp_path, page)["author"] == "নিজস্ব প্রতিবেদক"

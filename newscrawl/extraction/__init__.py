@@ -71,6 +71,7 @@ DESK_LEAD_IN = re.compile(
     r"^(?P<author>(?:\S+\s){0,3}?\S*(?:ডেস্ক|প্রতিবেদক|প্রতিনিধি|সংবাদদাতা|রিপোর্টার))\s*[:ঃ]\s*"
 )
 DESK_LINE = re.compile(r"(?:\S+\s){0,3}?\S*(?:ডেস্ক|প্রতিবেদক|প্রতিনিধি|সংবাদদাতা|রিপোর্টার)")
+_BENGALI = re.compile("[\u0980-\u09ff]")
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
 # Text inside these elements is never article text, whichever container holds it.
@@ -116,13 +117,18 @@ def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> Non
     they hold at least its words: they keep the page's paragraph breaks and nothing the page
     does not show."""
     layer = "generic"
-    page = generic.Page(sel)
+    summary = sel.xpath('//meta[@name="description" or @property="og:description"]/@content').get()
+    page = generic.Page(sel, plain_text(summary) if summary else None)
     out.offer("title", strip_site_name(generic.headline(sel), out.site_names), layer)
     out.offer("subtitle", page.standfirst(), layer)
     names = {_bare_name(n) for n in out.site_names}
     bylines = [strip_outlet_prefix(b, out.site_names) or b for b in page.bylines()]
     bylines = [b for b in bylines if _bare_name(b) not in names]
     out.offer("author", bylines[0] if bylines else None, layer)
+    author = out.values.get("author", "")
+    if bylines and _BENGALI.search(bylines[0]) and not _BENGALI.search(author):
+        # "Staff Correspondent" in the metadata, "নিজস্ব প্রতিবেদক" printed: the printed one.
+        out.values["author"], out.layers["author"] = bylines[0], layer
     raw = page.published()
     out.offer("published", dates.parse_date(raw), layer, raw)
     out.not_body.update(page.shoulders())

@@ -99,12 +99,14 @@ def _outside(root: Any) -> set[Any]:
     return inside
 
 
-def article_block(root: Any) -> Any | None:
+def article_block(root: Any, summary: str | None = None) -> Any | None:
     """The element holding the article's running text, and little else.
 
-    Start at the element with most running text in its own ``<p>`` children (or its own text);
-    go up to the highest ancestor that adds running text not already read (a repeated copy adds
-    none), stopping at the first that holds much other text (navigation, lists of other stories).
+    Start at the element with most running text in its own ``<p>`` children (or its own text),
+    or, when the page's summary (meta description) opens a paragraph elsewhere, at that
+    paragraph's element if it holds a fair share of running text; go up to the highest ancestor
+    that adds running text not already read (a repeated copy adds none), stopping at the first
+    that holds much other text (navigation, lists of other stories).
     """
     found = running_text(root)
     if not found:
@@ -113,6 +115,11 @@ def article_block(root: Any) -> Any | None:
     for _, scored, body in found:
         score[scored] = score.get(scored, 0) + len(body)
     best = max(score, key=score.__getitem__)
+    opening = " ".join(text.clean_line(summary).split()[:6]) if summary else ""
+    if len(opening) >= 20:
+        starts = [scored for _, scored, body in found if opening in body]
+        if starts and best not in starts and score[starts[0]] >= 0.3 * score[best]:
+            best = starts[0]
     good = {holder: body for holder, _, body in found}
     current = _unique_text(best, good)
     for parent in list(best.iterancestors()):
@@ -184,11 +191,11 @@ def marked(sel: Selector, pattern: re.Pattern[str], limit: int) -> list[tuple[An
 class Page:
     """Where things are on the page: document order, the headline, the article block."""
 
-    def __init__(self, sel: Selector) -> None:
+    def __init__(self, sel: Selector, summary: str | None = None) -> None:
         self.sel = sel
         self.order = {node: n for n, node in enumerate(sel.root.iter())}
         self.headline = next((h for h in sel.root.iter("h1") if _text(h)), None)
-        self.block = article_block(sel.root)
+        self.block = article_block(sel.root, summary)
 
     def near_article(self, node: Any) -> bool:
         """Between the headline (if any) and the article block's end (if any)."""
