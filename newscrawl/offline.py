@@ -67,15 +67,18 @@ def outlet_spiders(settings: Settings) -> dict[str, type[OutletSpider]]:
     return {n: s for n, s in spiders.items() if issubclass(s, OutletSpider)}
 
 
-def spider_for_url(url: str, settings: Settings) -> type[OutletSpider]:
-    """The outlet spider for the URL's host, else the generic outlet."""
+def spider_for_url(url: str, settings: Settings, generic: bool = False) -> type[OutletSpider]:
+    """The outlet spider for the URL's host; else the generic outlet, if ``generic``."""
     host = urlsplit(url).hostname
     if not host:
         raise OfflineError(f"{url!r} is not a full URL: give it as https://host/path")
     for spider in outlet_spiders(settings).values():
         if host in spider.site_hosts:
             return spider
-    return generic_outlet(host)
+    if generic:
+        return generic_outlet(host)
+    known = ", ".join(h for s in outlet_spiders(settings).values() for h in s.site_hosts[:1])
+    raise OfflineError(f"no spider handles {host} (known: {known})")
 
 
 ARTICLE_MARK = re.compile(
@@ -113,7 +116,7 @@ def parse_saved_page(
         body = Path(path).read_bytes()
     except OSError as exc:
         raise OfflineError(f"cannot read {path}: {exc.strerror or exc}") from None
-    spidercls = spider_for_url(url, settings)
+    spidercls = spider_for_url(url, settings, generic=True)
     spider = spidercls(**(spider_kwargs or {}))
     warning = None
     if not callback:

@@ -77,3 +77,11 @@ def test_crawl_with_a_bad_argument_or_spider_is_one_line():
         assert result.returncode == 2, (args, result.stderr[-2000:])
         assert "Traceback" not in result.stderr
         assert message in result.stderr, (args, result.stderr[-2000:])
+
+
+def test_fixture_still_wants_an_outlet_spider():
+    # Golden files belong to an outlet: the generic outlet reads pages, it takes no fixtures.
+    args = ("fixture", "--from-file", PLAIN, "--url", "https://example.com/a/b/1")
+    result = run_scrapy(*args)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "no spider handles example.com" in result.stderr.strip().splitlines()[-1]
