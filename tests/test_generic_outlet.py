@@ -284,3 +284,15 @@ def test_the_printed_byline_wins_over_metadata_in_another_script(tmp_path):
         f'<span class="byline">নিজস্ব প্রতিবেদক</span><div>{paragraphs(*BODY)}</div></body></html>'
     )
     assert read(tmp_path, page)["author"] == "নিজস্ব প্রতিবেদক"
+
+
+def test_a_logo_in_h1_is_not_the_headline_and_admin_is_no_byline(tmp_path):
+    page = (
+        '<html><head><meta name="author" content="admin"></head><body>'
+        '<header><h1><a href="https://www.example-news.test/">খবরের কাগজ</a></h1></header>'
+        '<h1 class="headline">নতুন সেতু চালু</h1><span class="author">রহিম উদ্দিন</span>'
+        f"<div>{paragraphs(*BODY)}</div></body></html>"
+    )
+    item = read(tmp_path, page)
+    assert item["title"] == "নতুন সেতু চালু"
+    assert item["author"] == "রহিম উদ্দিন"

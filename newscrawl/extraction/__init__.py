@@ -71,6 +71,9 @@ DESK_LEAD_IN = re.compile(
     r"^(?P<author>(?:\S+\s){0,3}?\S*(?:ডেস্ক|প্রতিবেদক|প্রতিনিধি|সংবাদদাতা|রিপোর্টার))\s*[:ঃ]\s*"
 )
 DESK_LINE = re.compile(r"(?:\S+\s){0,3}?\S*(?:ডেস্ক|প্রতিবেদক|প্রতিনিধি|সংবাদদাতা|রিপোর্টার)")
+NO_BYLINE = re.compile(
+    r"(?:site\s*)?admin(?:istrator)?|webmaster|editor|author|unknown|null|none|guest|user", re.I
+)
 _BENGALI = re.compile("[\u0980-\u09ff]")
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
@@ -285,8 +288,11 @@ def _untruncate_title(sel: Selector, out: Extracted) -> None:
 
 
 def _publisher_as_author(out: Extracted) -> bool:
-    """An author named like the site is the publisher, not a byline ("The Daily X" for "X")."""
+    """An author named like the site is the publisher, not a byline ("The Daily X" for "X");
+    a CMS account ("admin") is no byline either."""
     author = out.values.get("author")
+    if author and NO_BYLINE.fullmatch(author):
+        return True
     return bool(author) and _bare_name(author) in {_bare_name(n) for n in out.site_names}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
@@ -194,7 +195,7 @@ class Page:
     def __init__(self, sel: Selector, summary: str | None = None) -> None:
         self.sel = sel
         self.order = {node: n for n, node in enumerate(sel.root.iter())}
-        self.headline = next((h for h in sel.root.iter("h1") if _text(h)), None)
+        self.headline = headline_node(sel.root)
         self.block = article_block(sel.root, summary)
 
     def near_article(self, node: Any) -> bool:
@@ -267,8 +268,27 @@ def _byline(value: str) -> str | None:
 
 
 def headline(sel: Selector) -> str | None:
-    for h1 in sel.xpath("//h1"):
-        value = _text(h1.root)
-        if value:
-            return value
+    """The first ``<h1>`` that is not the site's logo or name."""
+    node = headline_node(sel.root)
+    return _text(node) if node is not None else None
+
+
+def headline_node(root: Any) -> Any | None:
+    for h1 in root.iter("h1"):
+        value = _text(h1)
+        if value and not _is_logo(h1, value):
+            return h1
     return None
+
+
+_LOGO = re.compile(r"logo|brand|site-?(?:name|title)|masthead", re.I)
+
+
+def _is_logo(h1: Any, value: str) -> bool:
+    """An ``<h1>`` holding the site's name: marked as a logo, or one link to the home page."""
+    if any(_LOGO.search(_marks(n)) for n in (h1, *list(h1.iterancestors())[:3])):
+        return True
+    links = list(h1.iter("a"))
+    if len(links) == 1 and _text(links[0]) == value:
+        return urlsplit(links[0].get("href") or "").path in ("", "/")
+    return False
