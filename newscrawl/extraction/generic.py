@@ -128,12 +128,24 @@ def article_block(root: Any, summary: str | None = None) -> Any | None:
             break
         gained = _unique_text(parent, good)
         held = sum(len(body) for node, body in _held(parent, good))
-        other = len(_text(parent)) - held
-        if other > max(300, gained * 0.3):
+        if _longer_than(parent, held + max(300, gained * 0.3)):
             break
         if gained > current * 1.1:  # wrappers that add nothing are passed through
             best, current = parent, gained
     return best
+
+
+def _longer_than(node: Any, limit: float) -> bool:
+    """The element's text is longer than ``limit`` (read only as far as needed: ancestors near
+    ``<body>`` hold the whole page). Runs of white space count as one character, as in
+    cleaned text."""
+    size = 0
+    for piece in walk_text(node, skip=NOT_BODY):
+        words = piece.split()
+        size += len(" ".join(words)) + (1 if words and piece[:1].isspace() else 0)
+        if size > limit:
+            return True
+    return False
 
 
 def _held(node: Any, good: dict[Any, str]) -> list[tuple[Any, str]]:
@@ -173,22 +185,6 @@ def collapse_repeats(paragraphs: Iterable[str]) -> list[str]:
     return out
 
 
-def marked(sel: Selector, pattern: re.Pattern[str], limit: int) -> list[tuple[Any, str]]:
-    """Elements whose class, id or itemprop matches ``pattern``, with their (short) text."""
-    found: list[tuple[Any, str]] = []
-    seen: set[str] = set()
-    for node in sel.root.iter():
-        if not isinstance(node.tag, str) or _tag(node) in NOT_BODY:
-            continue
-        marks = _marks(node)
-        if marks.strip() and pattern.search(marks) and not is_furniture(marks):
-            value = _text(node)
-            if 0 < len(value) <= limit and value not in seen:
-                seen.add(value)
-                found.append((node, value))
-    return found
-
-
 class Page:
     """Where things are on the page: document order, the headline, the article block."""
 
@@ -197,6 +193,23 @@ class Page:
         self.order = {node: n for n, node in enumerate(sel.root.iter())}
         self.headline = headline_node(sel.root)
         self.block = article_block(sel.root, summary)
+        self._marked = [
+            (node, marks)
+            for node, marks in ((n, _marks(n)) for n in self.order if isinstance(n.tag, str))
+            if marks.strip() and _tag(node) not in NOT_BODY and not is_furniture(marks)
+        ]
+
+    def marked(self, pattern: re.Pattern[str], limit: int) -> list[tuple[Any, str]]:
+        """Elements whose class, id or itemprop matches ``pattern``, with their (short) text."""
+        found: list[tuple[Any, str]] = []
+        seen: set[str] = set()
+        for node, marks in self._marked:
+            if pattern.search(marks):
+                value = _text(node)
+                if 0 < len(value) <= limit and value not in seen:
+                    seen.add(value)
+                    found.append((node, value))
+        return found
 
     def near_article(self, node: Any) -> bool:
         """Between the headline (if any) and the article block's end (if any)."""
@@ -216,7 +229,7 @@ class Page:
     def bylines(self) -> list[str]:
         """Visible bylines and desk lines near the article: elements the page marks as author
         or reporter, or links with ``rel="author"``."""
-        found = marked(self.sel, BYLINE, MAX_BYLINE * 3)
+        found = self.marked(BYLINE, MAX_BYLINE * 3)
         found += [(a, _text(a)) for a in self.sel.root.iter("a") if a.get("rel") == "author"]
         nodes = {node for node, _ in found}
         # The innermost of nested candidates: the name, not the box holding name and date.
@@ -227,13 +240,13 @@ class Page:
 
     def standfirst(self) -> str | None:
         """A standfirst the page marks, after the headline and before the article text."""
-        for node, value in marked(self.sel, STANDFIRST, 400):
+        for node, value in self.marked(STANDFIRST, 400):
             if self.near_article(node) and not self._inside_block(node):
                 return value
         return None
 
     def shoulders(self) -> list[str]:
-        return [value for _, value in marked(self.sel, SHOULDER, 200)]
+        return [value for _, value in self.marked(SHOULDER, 200)]
 
     def _inside_block(self, node: Any) -> bool:
         return self.block is not None and any(a is self.block for a in node.iterancestors())
