@@ -216,7 +216,7 @@ def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[st
     repeated = {text.clean_line(out.values.get(k)) for k in ("title", "subtitle", "author")}
     repeated |= out.not_body
     for raw in paragraphs:
-        para = text.clean_line(raw)
+        para = plain_text(raw) if raw else ""
         if not para:
             continue
         if any(pattern.search(para) for pattern in outlet.body_end_patterns):
@@ -339,6 +339,11 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
             out.offer("published", found[0], "text", raw_published.strip())
             out.offer("updated", found[1], "text", raw_updated.strip())
     _untruncate_title(sel, out)
+    for name in ("title", "subtitle", "author", "category"):  # whichever layer gave them
+        if isinstance(out.values.get(name), str):
+            out.values[name] = plain_text(out.values[name])
+    if out.values.get("tags"):
+        out.values["tags"] = [t for t in map(plain_text, out.values["tags"]) if t]
     if "body" in out.values:
         out.values["body"] = clean_body(out.values["body"], out, outlet)
         if not out.values["body"]:
