@@ -84,7 +84,8 @@ def spider_for_url(url: str, settings: Settings, generic: bool = False) -> type[
 ARTICLE_MARK = re.compile(
     rb"""<meta[^>]+(?:property|name)=["']og:type["'][^>]+content=["']article["']"""
     rb"""|<meta[^>]+content=["']article["'][^>]+(?:property|name)=["']og:type["']"""
-    rb"""|["']@type["']\s*:\s*\[?\s*["'](?:News|Reportage|Analysis|Opinion)?Article["']""",
+    rb"""|["']@type["']\s*:\s*\[?\s*["'](?:News|Reportage|Analysis|Opinion)?Article["']"""
+    rb"""|itemprop=["']articleBody["']|property=["']article:published_time["']""",
     re.I,
 )
 

@@ -296,3 +296,16 @@ def test_a_logo_in_h1_is_not_the_headline_and_admin_is_no_byline(tmp_path):
     item = read(tmp_path, page)
     assert item["title"] == "নতুন সেতু চালু"
     assert item["author"] == "রহিম উদ্দিন"
+
+
+def test_an_article_page_outside_article_path_is_still_read(tmp_path):
+    page = (
+        '<html><body><h1>নতুন সেতু চালু</h1><div class="news-details" itemprop="articleBody">'
+        f"{paragraphs(*BODY)}</div></body></html>"
+    )
+    (tmp_path / "page.html").write_text(page, "utf-8")
+    url = "https://www.sunnews24x7.com/news/article/national/bridge-opens"
+    result = parse_saved_page(tmp_path / "page.html", url, project_settings())
+    assert "does not match sunnews's article_path" in result.warning
+    [item] = result.items
+    assert item["outlet"] == "sunnews" and item["body"].split("\n\n") == BODY

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from typing import Any
+from urllib.parse import urljoin
 
 from parsel import Selector
 
@@ -87,8 +88,6 @@ _TEXT_XPATH = (
 
 
 def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str) -> None:
-    from urllib.parse import urljoin
-
     layer = "selectors"
     css = outlet.selectors
     out.offer("title", first_text(sel, css.get("title", ())), layer)
