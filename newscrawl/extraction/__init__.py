@@ -257,14 +257,17 @@ def _is_date_line(para: str) -> bool:
 # -- the site's names ------------------------------------------------------------------------------
 
 
-def site_names(sel: Selector, data: list[Any], outlet: Outlet, headline: str | None) -> list[str]:
+def site_names(
+    sel: Selector,
+    data: list[Any],
+    outlet: Outlet,
+    headline: str | None,
+    tags: dict[str, list[str]],
+) -> list[str]:
     """The outlet's declared names, then the ones the page states: meta tags, JSON-LD publisher,
     the ``<title>`` suffix after the headline."""
-    found = list(outlet.site_names) + page_site_names(sel) + jsonld.publisher_names(data)
-    titles = [
-        sel.xpath("//title/text()").get(),
-        *sel.xpath('//meta[@property="og:title"]/@content').getall()[:1],
-    ]
+    found = list(outlet.site_names) + page_site_names(sel, tags) + jsonld.publisher_names(data)
+    titles = [sel.xpath("//title/text()").get(), *tags.get("og:title", ())[:1]]
     for page_title in titles:
         for known in (headline, generic.headline(sel)):
             suffix = title_suffix(page_title, known)
@@ -310,12 +313,13 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
     node = jsonld.article(data)
     if node:
         from_json_ld(node, out)
-    out.site_names = site_names(sel, data, outlet, out.values.get("title"))
+    tags = meta_tags(sel)
+    out.site_names = site_names(sel, data, outlet, out.values.get("title"), tags)
     if "title" in out.values:
         out.values["title"] = strip_site_name(out.values["title"], out.site_names)
     if _publisher_as_author(out):
         del out.values["author"], out.layers["author"]
-    from_meta(sel, out, out.site_names)
+    from_meta(sel, out, out.site_names, tags)
     if _publisher_as_author(out):
         del out.values["author"], out.layers["author"]
     from_selectors(sel, out, outlet, url)

@@ -29,9 +29,15 @@ def meta_tags(sel: Selector) -> dict[str, list[str]]:
     return tags
 
 
-def from_meta(sel: Selector, out: Extracted, site_names: Iterable[str]) -> None:
+def from_meta(
+    sel: Selector,
+    out: Extracted,
+    site_names: Iterable[str],
+    tags: dict[str, list[str]] | None = None,
+) -> None:
+    """``tags``: the page's meta tags when the caller has read them (``meta_tags``)."""
     layer = "meta"
-    tags = meta_tags(sel)
+    tags = tags if tags is not None else meta_tags(sel)
 
     def values(*keys: str) -> list[str]:
         return [value for key in keys for value in tags.get(key, ())]
