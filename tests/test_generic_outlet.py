@@ -309,3 +309,12 @@ def test_an_article_page_outside_article_path_is_still_read(tmp_path):
     assert "does not match sunnews's article_path" in result.warning
     [item] = result.items
     assert item["outlet"] == "sunnews" and item["body"].split("\n\n") == BODY
+
+
+def test_byline_pieces_in_elements_of_their_own_stay_apart(tmp_path):
+    page = (
+        '<html><body><h1>সেতু</h1><div class="reporter"><span>রহিম উদ্দিন</span>'
+        f'<span class="designation">স্টাফ রিপোর্টার</span></div><div>{paragraphs(*BODY)}</div>'
+        "</body></html>"
+    )
+    assert read(tmp_path, page)["author"] == "রহিম উদ্দিন স্টাফ রিপোর্টার"

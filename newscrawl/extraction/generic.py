@@ -54,6 +54,10 @@ def _text(node: Any) -> str:
     return text.clean_line("".join(walk_text(node, skip=NOT_BODY)))
 
 
+def _spaced_text(node: Any) -> str:
+    return text.clean_line(" ".join(walk_text(node, skip=NOT_BODY)))
+
+
 def _link_text(node: Any) -> int:
     return sum(len(text.clean_line("".join(walk_text(a)))) for a in node.iter("a"))
 
@@ -234,8 +238,9 @@ class Page:
         nodes = {node for node, _ in found}
         # The innermost of nested candidates: the name, not the box holding name and date.
         found = [(n, v) for n, v in found if not any(d in nodes for d in n.iterdescendants())]
-        near = [value for node, value in found if self.near_article(node)]
-        names = [_byline(value) for value in near or [value for _, value in found]]
+        near = [node for node, _ in found if self.near_article(node)]
+        # Pieces in elements of their own are apart on the page: "name" and "designation".
+        names = [_byline(_spaced_text(node)) for node in near or [node for node, _ in found]]
         return [name for name in dict.fromkeys(names) if name and len(name) <= MAX_BYLINE]
 
     def standfirst(self) -> str | None:
