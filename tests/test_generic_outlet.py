@@ -318,3 +318,31 @@ def test_byline_pieces_in_elements_of_their_own_stay_apart(tmp_path):
         "</body></html>"
     )
     assert read(tmp_path, page)["author"] == "রহিম উদ্দিন স্টাফ রিপোর্টার"
+
+
+NEXT = [
+    "উত্তরাঞ্চলের কৃষকেরা এবার আগাম শীতের সবজি চাষ করে ভালো দাম পাচ্ছেন, বাজারে নতুন ফুলকপি উঠেছে।",
+    "কৃষি বিভাগ জানিয়েছে, এ বছর আগাম সবজির আবাদ গত বছরের চেয়ে বেশি হয়েছে, ফলনও ভালো হয়েছে।",
+    "রংপুরের এক কৃষক বলেন, আগাম সবজিতে লাভ বেশি, তাই প্রতিবছর এ সময়ে সবজি চাষ করেন তিনি।",
+    "পাইকারি বাজারে দাম কিছুটা কমলেও খুচরা বাজারে এখনো চড়া দামে বিক্রি হচ্ছে নতুন সবজি।",
+]
+
+
+@pytest.mark.parametrize("with_article_body", [False, True])
+def test_the_next_story_loaded_below_is_not_part_of_the_article(tmp_path, with_article_body):
+    """Pages that append the next story (longer than this one) after the article, each story
+    in <div> paragraphs; the byline line is inside the story's header."""
+    node = {"@type": "NewsArticle", "headline": "নতুন সেতু চালু", "articleBody": " ".join(BODY)}
+    divs = "".join(f"<div>{t}</div>" for t in BODY)
+    next_divs = "".join(f"<div>{t}</div>" for t in NEXT)
+    page = (
+        f"<html><head>{ld(node) if with_article_body else ''}</head><body><div id='wrap'>"
+        '<div class="post"><div class="post-header"><h1>নতুন সেতু চালু</h1>'
+        '<div class="post-author"><a rel="author" href="/a/1">রহিম উদ্দিন</a>, চাঁদপুর</div></div>'
+        f'<div class="post-content">{divs}</div></div>'
+        '<div class="post"><div class="post-header"><h1><a href="/bd/998">সবজিতে হাসি</a></h1></div>'
+        f'<div class="post-content">{next_divs}</div></div></div></body></html>'
+    )
+    item = read(tmp_path, page)
+    assert item["body"].split("\n\n") == BODY
+    assert item["author"] == "রহিম উদ্দিন"

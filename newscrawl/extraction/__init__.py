@@ -146,11 +146,16 @@ def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> Non
 
 
 def _covers(body: list[str], article_body: str) -> bool:
-    """The paragraphs hold at least 90% of articleBody's words (a copy, not an excerpt)."""
-    words = Counter(plain_text(article_body).split())
-    found = Counter(" ".join(body).split())
+    """The paragraphs hold at least 90% of articleBody's words (a copy, not an excerpt), and not
+    more than twice as many words as a whole-looking articleBody (no other story with it)."""
+    plain = plain_text(article_body)
+    words, found = Counter(plain.split()), Counter(" ".join(body).split())
     total = sum(words.values())
-    return total > 0 and sum((words & found).values()) >= 0.9 * total
+    common = sum((words & found).values())
+    if not total or common < 0.9 * total:
+        return False
+    cut_short = len(plain) < 500 or plain.endswith(("…", "..."))
+    return cut_short or sum(found.values()) - common <= total
 
 
 # -- date near the headline (last page-level resort) -----------------------------------------------
@@ -214,6 +219,7 @@ def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[st
     # The headline, sub-heading and byline line may reappear among paragraphs the fallback found.
     repeated = {text.clean_line(out.values.get(k)) for k in ("title", "subtitle", "author")}
     repeated |= out.not_body
+    author = text.clean_line(out.values.get("author")) if not outlet.selectors else ""
     for raw in paragraphs:
         para = plain_text(raw) if raw else ""
         if not para:
@@ -221,6 +227,9 @@ def clean_body(paragraphs: list[str], out: Extracted, outlet: Outlet) -> list[st
         if any(pattern.search(para) for pattern in outlet.body_end_patterns):
             break
         if para in repeated or _is_date_line(para) or EDITION_LABEL.fullmatch(para):
+            continue
+        if author and len(para) <= len(author) + 40 and para.startswith(author):
+            continue  # the byline with a place or title after it: "রহিম উদ্দিন, চাঁদপুর"
             continue
         if any(pattern.search(para) for pattern in outlet.boilerplate_patterns):
             continue

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from newscrawl import text
-from newscrawl.extraction.markup import NOT_BODY, _tag, block_paragraphs, walk_text
+from newscrawl.extraction.markup import BLOCKS, NOT_BODY, _tag, block_paragraphs, walk_text
 
 # class/id words of page furniture inside an article block: never article paragraphs.
 FURNITURE = re.compile(
@@ -46,6 +46,7 @@ INLINE = frozenset(
     {"a", "span", "strong", "b", "em", "i", "u", "small", "sup", "sub", "mark", "abbr", "q",
      "cite", "time", "font", "br", "img"}
 )  # fmt: skip
+PARAGRAPH_LIKE = frozenset({"div", "section", "span"})
 MIN_PARAGRAPH = 40  # characters: shorter <p>s are labels, datelines, captions
 MAX_BYLINE = 80
 
@@ -71,16 +72,17 @@ def _marks(node: Any) -> str:
 
 
 def running_text(root: Any) -> list[tuple[Any, Any, str]]:
-    """Holders of running text: ``<p>`` elements long enough and mostly not links (scored to
-    their parent), and elements holding such text directly, between ``<br>``s (scored to
-    themselves). Each as (holder, element scored, text)."""
+    """Holders of running text: ``<p>`` elements (or ``<div>``s with no block inside, used as
+    paragraphs) long enough and mostly not links, scored to their parent; and elements holding
+    such text directly, between ``<br>``s, scored to themselves. Each as (holder, element
+    scored, text)."""
     found = []
     outside = _outside(root)
     for node in root.iter():
         tag = _tag(node)
         if not tag or tag in NOT_BODY or node in outside:
             continue
-        if tag == "p":
+        if tag == "p" or (tag in PARAGRAPH_LIKE and not _has_blocks(node)):
             body = _text(node)
             if len(body) >= MIN_PARAGRAPH and _link_text(node) < len(body) / 2:
                 found.append((node, node.getparent(), body))
@@ -89,6 +91,10 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
             if len(own) >= MIN_PARAGRAPH * 2:
                 found.append((node, node, own))
     return [entry for entry in found if entry[1] is not None]
+
+
+def _has_blocks(node: Any) -> bool:
+    return any(_tag(child) in BLOCKS for child in node)
 
 
 def _outside(root: Any) -> set[Any]:
@@ -104,7 +110,12 @@ def _outside(root: Any) -> set[Any]:
     return inside
 
 
-def article_block(root: Any, summary: str | None = None) -> Any | None:
+def article_block(
+    root: Any,
+    summary: str | None = None,
+    headline: Any | None = None,
+    order: dict[Any, int] | None = None,
+) -> Any | None:
     """The element holding the article's running text, and little else.
 
     Start at the element with most running text in its own ``<p>`` children (or its own text),
@@ -116,27 +127,40 @@ def article_block(root: Any, summary: str | None = None) -> Any | None:
     found = running_text(root)
     if not found:
         return None
+    order = order if order is not None else {n: i for i, n in enumerate(root.iter())}
     score: dict[Any, int] = {}
     for _, scored, body in found:
         score[scored] = score.get(scored, 0) + len(body)
     best = max(score, key=score.__getitem__)
+    fair = [scored for scored in score if score[scored] >= 0.3 * score[best]]
     opening = " ".join(text.clean_line(summary).split()[:6]) if summary else ""
-    if len(opening) >= 20:
-        starts = [scored for _, scored, body in found if opening in body]
-        if starts and best not in starts and score[starts[0]] >= 0.3 * score[best]:
-            best = starts[0]
+    starts = [s for _, s, body in found if s in fair and opening in body] if opening else []
+    if len(opening) >= 20 and starts:
+        best = starts[0]
+    elif headline is not None:
+        # The article follows its headline; what outweighs it further down is often the next
+        # story (pages that load one article after another).
+        after = [s for s in fair if s in order and order[s] > order.get(headline, -1)]
+        best = min(after, key=order.__getitem__) if after else best
     good = {holder: body for holder, _, body in found}
     current = _unique_text(best, good)
-    for parent in list(best.iterancestors()):
-        if _tag(parent) in ("body", "html"):
-            break
+    headings = _count_headlines(best)
+    for parent in [] if _tag(best) == "article" else list(best.iterancestors()):
+        if _tag(parent) in ("body", "html") or _count_headlines(parent) > max(headings, 1):
+            break  # a block holds one article: never two headlines
         gained = _unique_text(parent, good)
         held = sum(len(body) for node, body in _held(parent, good))
         if _longer_than(parent, held + max(300, gained * 0.3)):
             break
         if gained > current * 1.1:  # wrappers that add nothing are passed through
             best, current = parent, gained
+        if _tag(parent) == "article":
+            break
     return best
+
+
+def _count_headlines(node: Any) -> int:
+    return sum(1 for _ in node.iter("h1"))
 
 
 def _longer_than(node: Any, limit: float) -> bool:
@@ -196,7 +220,7 @@ class Page:
         self.sel = sel
         self.order = {node: n for n, node in enumerate(sel.root.iter())}
         self.headline = headline_node(sel.root)
-        self.block = article_block(sel.root, summary)
+        self.block = article_block(sel.root, summary, self.headline, self.order)
         self._marked = [
             (node, marks)
             for node, marks in ((n, _marks(n)) for n in self.order if isinstance(n.tag, str))
