@@ -8,7 +8,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from parsel import Selector
 
+from newscrawl.extraction import generic
 from newscrawl.offline import parse_saved_page
 from tests.conftest import FIXTURES, project_settings
 
@@ -346,3 +348,32 @@ def test_the_next_story_loaded_below_is_not_part_of_the_article(tmp_path, with_a
     item = read(tmp_path, page)
     assert item["body"].split("\n\n") == BODY
     assert item["author"] == "রহিম উদ্দিন"
+
+
+def test_an_old_style_page_with_no_metadata(tmp_path):
+    """No JSON-LD, no meta tags, no <h1>: a table layout, the headline in a marked <div>, the
+    article in one <div> split by double <br>, a desk lead-in and a sign-off."""
+    page = (
+        "<html><head><title>নতুন সেতু চালু : খবরের কাগজ</title></head><body>"
+        '<div class="menu"><a href="/">প্রচ্ছদ</a> | <a href="/bd">দেশ</a></div>'
+        '<table><tr><td><div class="headline">নতুন সেতু চালু</div>'
+        '<div class="date">হালনাগাদ: ০৫ জানুয়ারি ২০২৫, ০৯:৩০ এএম</div>'
+        f'<div class="text">নিজস্ব প্রতিবেদক: {P1}<br><br>{P2}<br><br>{P3}<br><br>'
+        "খবরের কাগজ/আরকে</div>"
+        '</td><td><div class="box"><b>সর্বশেষ</b><br><a href="/1">অন্য একটি খবরের শিরোনাম এখানে</a>'
+        "</div></td></tr></table></body></html>"
+    )
+    item = read(tmp_path, page, "https://www.example-news.test/news.php?id=4321")
+    assert item["title"] == "নতুন সেতু চালু"
+    assert item["author"] == "নিজস্ব প্রতিবেদক"
+    assert item["published_at"] == "2025-01-05T09:30:00+06:00"
+    assert item["body"].split("\n\n") == BODY
+
+
+def test_a_marked_headline_opening_the_page_title():
+    page = (
+        "<html><head><title>নতুন সেতু চালু : খবরের কাগজ</title></head><body>"
+        '<div class="site-title">খবরের কাগজ</div><div class="news-headline">নতুন সেতু চালু</div>'
+        "</body></html>"
+    )
+    assert generic.headline(Selector(text=page)) == "নতুন সেতু চালু"

@@ -182,7 +182,7 @@ def date_from_text(sel: Selector, title: str | None) -> tuple[Any, Any, str] | N
 # -- generic fallback ------------------------------------------------------------------------------
 
 
-def from_fallback(html: str, url: str, out: Extracted) -> None:
+def from_fallback(html: str, url: str, out: Extracted, precise: bool = True) -> None:
     """trafilatura, for pages no other layer could read (imported late: it is slow to load)."""
     if "title" in out.values and "body" in out.values:
         return
@@ -195,7 +195,7 @@ def from_fallback(html: str, url: str, out: Extracted) -> None:
             with_metadata=True,
             include_comments=False,
             include_tables=False,
-            favor_precision=True,
+            favor_precision=precise,
             deduplicate=False,
         )
     except RecursionError:  # a page nested thousands deep: the other layers still stand
@@ -342,7 +342,8 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
     if not outlet.selectors:
         article_body = jsonld.first_string(node.get("articleBody")) if node else None
         from_generic(sel, out, article_body if out.layers.get("body") == "json-ld" else None)
-    from_fallback(html, url, out)
+    # An outlet's own rules cover for what precision leaves out; with none, recall comes first.
+    from_fallback(html, url, out, precise=bool(outlet.selectors))
     out.offer("body", out.weak_body, "generic")
     if "published" not in out.values:
         found = date_from_text(sel, out.values.get("title"))

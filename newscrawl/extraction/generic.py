@@ -41,6 +41,7 @@ OUTSIDE = re.compile(
 )
 BYLINE = re.compile(r"author|byline|reporter|writer|contributor", re.I)
 STANDFIRST = re.compile(r"standfirst|hanger|sub-?title|subhead|dek\b|summary|excerpt|intro", re.I)
+HEADLINE = re.compile(r"headline|title|heading", re.I)
 SHOULDER = re.compile(r"shoulder|kicker|overline|eyebrow|supertitle|upper-?title", re.I)
 INLINE = frozenset(
     {"a", "span", "strong", "b", "em", "i", "u", "small", "sup", "sub", "mark", "abbr", "q",
@@ -316,10 +317,20 @@ def headline(sel: Selector) -> str | None:
 
 
 def headline_node(root: Any) -> Any | None:
+    """The first ``<h1>`` that is not the site's logo or name; on a page with none, an element
+    marked as a headline or title whose text opens the page's ``<title>``."""
     for h1 in root.iter("h1"):
         value = _text(h1)
         if value and not _is_logo(h1, value):
             return h1
+    page_title = text.clean_line(" ".join(t for n in root.iter("title") for t in n.itertext()))
+    if not page_title:
+        return None
+    for node in root.iter():
+        if isinstance(node.tag, str) and _tag(node) != "title" and HEADLINE.search(_marks(node)):
+            value = _text(node)
+            if len(value) >= 8 and page_title.startswith(value):
+                return node
     return None
 
 
