@@ -377,3 +377,12 @@ def test_a_marked_headline_opening_the_page_title():
         "</body></html>"
     )
     assert generic.headline(Selector(text=page)) == "নতুন সেতু চালু"
+
+
+def test_a_wrapper_named_like_a_side_region_still_holds_the_article(tmp_path):
+    page = (
+        '<html><body><div class="content-with-sidebar"><h1>সেতু</h1>'
+        f'<div class="text">{paragraphs(*BODY)}</div></div></body></html>'
+    )
+    assert read(tmp_path, page)["body"].split("\n\n") == BODY
+    assert read(tmp_path, page)["extraction"]["body"] == "generic"

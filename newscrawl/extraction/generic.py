@@ -107,6 +107,8 @@ def _outside(root: Any) -> set[Any]:
         if _tag(node) in OUTSIDE_TAGS or OUTSIDE.search(
             f"{node.get('class', '')} {node.get('id', '')}"
         ):
+            if next(node.iter("h1"), None) is not None:
+                continue  # it holds the page's headline: a wrapper of the article, not beside it
             inside.update(node.iter())
     return inside
 
