@@ -386,3 +386,14 @@ def test_a_wrapper_named_like_a_side_region_still_holds_the_article(tmp_path):
     )
     assert read(tmp_path, page)["body"].split("\n\n") == BODY
     assert read(tmp_path, page)["extraction"]["body"] == "generic"
+
+
+def test_the_article_as_a_web_page_main_entity(tmp_path):
+    node = {"@type": "WebPage", "name": "খবরের কাগজ",
+            "mainEntity": {"@type": "NewsArticle", "headline": "নতুন সেতু চালু",
+                           "author": {"@type": "Organization", "name": "খবর ডেস্ক"},
+                           "datePublished": "2025-01-05T09:30:00+06:00"}}  # fmt: skip
+    page = f"<html><head>{ld(node)}</head><body><div>{paragraphs(*BODY)}</div></body></html>"
+    item = read(tmp_path, page)
+    assert (item["title"], item["author"]) == ("নতুন সেতু চালু", "খবর ডেস্ক")
+    assert item["published_at"] == "2025-01-05T09:30:00+06:00"

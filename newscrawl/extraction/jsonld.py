@@ -65,7 +65,8 @@ def blocks(sel: Selector) -> list[Any]:
 
 
 def nodes(data: Any) -> Iterator[dict[str, Any]]:
-    """Every object in the JSON-LD (lists, ``@graph``), breadth first, at most MAX_DEPTH deep."""
+    """Every object in the JSON-LD (lists, ``@graph``, ``mainEntity``), breadth first, at most
+    MAX_DEPTH deep."""
     queue: list[tuple[Any, int]] = [(data, 0)]
     for value, depth in queue:  # the list grows while it is read: a breadth-first walk
         if depth > MAX_DEPTH:
@@ -74,8 +75,9 @@ def nodes(data: Any) -> Iterator[dict[str, Any]]:
             queue += [(entry, depth + 1) for entry in value]
         elif isinstance(value, dict):
             yield value
-            if "@graph" in value:
-                queue.append((value["@graph"], depth + 1))
+            for key in ("@graph", "mainEntity"):  # a WebPage whose main entity is the article
+                if key in value:
+                    queue.append((value[key], depth + 1))
 
 
 def types(node: dict[str, Any]) -> set[str]:
