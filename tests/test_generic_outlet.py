@@ -397,3 +397,16 @@ def test_the_article_as_a_web_page_main_entity(tmp_path):
     item = read(tmp_path, page)
     assert (item["title"], item["author"]) == ("নতুন সেতু চালু", "খবর ডেস্ক")
     assert item["published_at"] == "2025-01-05T09:30:00+06:00"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "printed", "expected"),
+    [
+        ("নদীর ওপর নতুন সেতু চালু হলো আজ", "নদীর ওপর নতুন সেতু চালু হলো", "নদীর ওপর নতুন সেতু চালু হলো"),
+        ("নদীর ওপর নতুন সেতু চালু", "জাতীয়", "নদীর ওপর নতুন সেতু চালু"),  # a section heading
+    ],
+)
+def test_the_printed_headline_when_metadata_rewords_it(tmp_path, metadata, printed, expected):
+    node = {"@type": "NewsArticle", "headline": metadata}
+    page = f"<html><head>{ld(node)}</head><body><h1>{printed}</h1>{paragraphs(*BODY)}</body></html>"
+    assert read(tmp_path, page)["title"] == expected

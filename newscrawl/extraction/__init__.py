@@ -121,7 +121,11 @@ def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> Non
     layer = "generic"
     summary = sel.xpath('//meta[@name="description" or @property="og:description"]/@content').get()
     page = generic.Page(sel, plain_text(summary) if summary else None)
-    out.offer("title", strip_site_name(generic.headline(sel), out.site_names), layer)
+    shown = strip_site_name(generic.headline(sel), out.site_names)
+    if shown and _same_headline(shown, out.values.get("title")):
+        # The metadata reworded or cut what the page prints: the reader sees the printed one.
+        out.values["title"], out.layers["title"] = shown, layer
+    out.offer("title", shown, layer)
     out.offer("subtitle", page.standfirst(), layer)
     names = {_bare_name(n) for n in out.site_names}
     bylines = [strip_outlet_prefix(b, out.site_names) or b for b in page.bylines()]
@@ -143,6 +147,14 @@ def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> Non
         out.offer("body", body, layer)
     else:
         out.weak_body = body
+
+
+def _same_headline(shown: str, title: str | None) -> bool:
+    """Two spellings of one headline: different, but sharing most of their words."""
+    if not title or text.clean_line(shown) == text.clean_line(title):
+        return False
+    a, b = set(plain_text(shown).split()), set(plain_text(title).split())
+    return len(a & b) >= 0.6 * max(len(a), len(b))
 
 
 def _covers(body: list[str], article_body: str) -> bool:
