@@ -112,3 +112,18 @@ def test_json_ld_names_nested_deep_are_capped():
     found = extract.extract(html, "https://example.com/news/1", Declared)
     assert found.values["title"] == "শিরোনাম"
     assert "author" not in found.values  # past the depth cap: ignored, not an error
+
+
+@pytest.mark.parametrize("depth", [1500, 5000])
+def test_generic_outlet_on_deeply_nested_blocks(tmp_path, depth):
+    body = "".join(f"<p>{SENTENCE} {n}</p>" for n in range(5))
+    page = f"<html><body><h1>গভীর পাতা</h1>{'<div>' * depth}{body}{'</div>' * depth}</body></html>"
+    (tmp_path / "deep.html").write_text(page, "utf-8")
+    url = "https://unknown-outlet.test/news/1"
+    result = parse_saved_page(tmp_path / "deep.html", url, project_settings())
+    if depth > 2000:  # deeper than ~2,000 levels the HTML parser itself drops the text
+        assert result.skipped == "no_body"
+        return
+    [item] = result.items
+    assert item["title"] == "গভীর পাতা"
+    assert item["body"].split("\n\n") == [f"{SENTENCE} {n}" for n in range(5)]

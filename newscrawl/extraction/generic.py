@@ -9,6 +9,7 @@ byline is an element the page marks as one; a standfirst the page marks is the s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -48,6 +49,7 @@ INLINE = frozenset(
      "cite", "time", "font", "br", "img"}
 )  # fmt: skip
 PARAGRAPH_LIKE = frozenset({"div", "section", "span"})
+MAX_CLIMB = 10  # ancestors tried above the first block: stories split over a few wrappers
 MIN_PARAGRAPH = 40  # characters: shorter <p>s are labels, datelines, captions
 MAX_BYLINE = 80
 
@@ -148,7 +150,8 @@ def article_block(
     good = {holder: body for holder, _, body in found}
     current = _unique_text(best, good)
     headings = _count_headlines(best)
-    for parent in [] if _tag(best) == "article" else list(best.iterancestors()):
+    ancestors = [] if _tag(best) == "article" else list(best.iterancestors())[:MAX_CLIMB]
+    for parent in ancestors:
         if _tag(parent) in ("body", "html") or _count_headlines(parent) > max(headings, 1):
             break  # a block holds one article: never two headlines
         gained = _unique_text(parent, good)
@@ -246,10 +249,11 @@ class Page:
         """Between the headline (if any) and the article block's end (if any)."""
         at = self.order.get(node, -1)
         start = self.order.get(self.headline, -1) if self.headline is not None else -1
-        end = self._end_of_block()
+        end = self._block_end
         return start <= at <= end
 
-    def _end_of_block(self) -> int:
+    @functools.cached_property
+    def _block_end(self) -> int:
         if self.block is None:
             return len(self.order)
         last = self.block
