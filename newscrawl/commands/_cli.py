@@ -17,7 +17,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -158,11 +158,6 @@ def json_line(record: Any) -> str:
     """One JSON record on one line, Bengali as is, no control character raw (C1 included)."""
     line = json.dumps(record, ensure_ascii=False, default=str)
     return re.sub("[\x7f-\x9f\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", line)
-
-
-def print_lines(lines: Iterable[str]) -> None:
-    for line in lines:
-        print(line)
 
 
 def add_db_option(options: argparse._ActionsContainer) -> None:
