@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import pty
 import shutil
 import sqlite3
 import subprocess
@@ -154,6 +155,27 @@ def test_search_similar_and_report_escape_control_characters_stored_earlier(db_p
     assert "বন্যার খবর\\x1b[2J" in similar_out
     assert "bad \\x1b[2J" in table
     assert json.loads(as_json)["problems"] == [f"bad {HOSTILE}page"]  # JSON escapes, losslessly
+
+
+def test_on_a_terminal_the_only_codes_sent_are_the_bold_marks(db_path):
+    dirty = news(("বন্যার খবর", ["পানি বাড়ছে নদীতে।"]), article_id="7")
+    dirty.update(body=f"পানি বাড়ছে{HOSTILE} নদীতে।")
+    with Store(db_path) as store:
+        store.write_batch([dirty])
+    leader, follower = pty.openpty()
+    try:
+        cmd = [sys.executable, "-m", "scrapy", "search", "পানি", "--db", str(db_path)]
+        result = subprocess.run(
+            cmd, cwd=PROJECT, env=scrapy_env(), stdout=follower, stderr=subprocess.PIPE,
+            timeout=120, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        shown = os.read(leader, 65536).decode()
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert "\x1b[1mপানি\x1b[0m বাড়ছে\\x1b[2J" in shown
+    assert_no_raw_controls(shown.replace("\x1b[1m", "").replace("\x1b[0m", ""))
 
 
 # -- item 12: queries are normalised as stored text is ----------------------------------------
