@@ -20,6 +20,9 @@ from newscrawl.store import Store, utcnow
 
 logger = logging.getLogger(__name__)
 
+RAW_FIELDS = ("published_raw", "updated_raw", "language")
+INVALID_BYTES_STAT = "newscrawl/encoding/invalid_bytes"
+
 
 def drop(crawler: Crawler, reason: str, item: Any) -> DropItem:
     """Count a drop under ``newscrawl/dropped/<reason>`` and build the exception to raise."""
@@ -37,6 +40,9 @@ def clean_article(adapter: ItemAdapter) -> str | None:
         values = adapter.get(field) or []
         adapter[field] = list(dict.fromkeys(v for v in map(text.clean_line, values) if v))
     adapter["body"] = text.clean_body(adapter.get("body"))
+    for field in RAW_FIELDS:  # kept as found, but never with control characters
+        if isinstance(adapter.get(field), str):
+            adapter[field] = text.strip_controls(adapter[field])
     if not adapter.get("title"):
         return "missing_title"
     if not adapter["body"]:
@@ -55,10 +61,24 @@ class CleanPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        reason = clean_article(ItemAdapter(item))
+        adapter = ItemAdapter(item)
+        reason = clean_article(adapter)
         if reason:
             raise drop(self.crawler, reason, item)
+        self.count_replaced(adapter)
         return item
+
+    def count_replaced(self, adapter: ItemAdapter) -> None:
+        """Count the U+FFFD in the text to be stored: bytes the page's encoding could not decode,
+        replaced rather than lost silently."""
+        fields = [*TEXT_FIELDS, "body", *RAW_FIELDS]
+        values = [adapter.get(f) for f in fields] + list(adapter.get("tags") or [])
+        replaced = sum(text.replaced_characters(v) for v in values if isinstance(v, str))
+        if replaced:
+            self.crawler.stats.inc_value(INVALID_BYTES_STAT, replaced)
+            logger.warning(
+                "%s: %d undecodable byte(s) replaced by U+FFFD", adapter["url"], replaced
+            )
 
 
 class HashPipeline:

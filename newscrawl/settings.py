@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+from scrapy.utils.conf import closest_scrapy_cfg
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -10,9 +13,23 @@ NEWSPIDER_MODULE = "newscrawl.spiders"
 COMMANDS_MODULE = "newscrawl.commands"
 
 # -- where articles go ---------------------------------------------------------------------------
+
+
+def _default_db() -> str:
+    """``data/newscrawl.db`` of the newscrawl checkout a command runs in (the nearest scrapy.cfg
+    at or above the working directory that names these settings); anywhere else the user's data
+    folder, ``$XDG_DATA_HOME/newscrawl`` (``~/.local/share/newscrawl``), never a stray ``data/``
+    in whatever directory the command happens to start in."""
+    cfg = closest_scrapy_cfg()
+    if cfg and "newscrawl.settings" in Path(cfg).read_text(encoding="utf-8", errors="replace"):
+        return str(Path(cfg).parent / "data" / "newscrawl.db")
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return str(Path(data_home) / "newscrawl" / "newscrawl.db")
+
+
 # The environment variable wins over the default so that scheduled runs (cron, systemd, Scrapyd)
 # can point at a database without editing files; ``-s NEWSCRAWL_DB=...`` wins over both.
-NEWSCRAWL_DB = os.environ.get("NEWSCRAWL_DB", "data/newscrawl.db")
+NEWSCRAWL_DB = os.environ.get("NEWSCRAWL_DB") or _default_db()
 NEWSCRAWL_BATCH_SIZE = 100
 NEWSCRAWL_BATCH_SECONDS = 5.0
 # Articles whose body SimHashes differ in at most this many of 64 bits are recorded as

@@ -1,30 +1,25 @@
 """``scrapy crawl OUTLET``: Scrapy's own command, with outlet arguments checked first.
 
-A mistyped ``-a since=…`` or ``-a base_url=…`` gets one line saying what to write, instead of
-a traceback from deep inside the crawler.
+A mistyped spider name, ``-a since=…`` or ``-a base_url=…``, or a database SQLite cannot use,
+gets one line saying what to write, before the crawler starts (and prints its banner), instead
+of a traceback from deep inside the crawler.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
-from scrapy.spiderloader import get_spider_loader
+from scrapy.exceptions import UsageError
 
-from newscrawl.commands._cli import spider_argument_problem
+from newscrawl.commands._cli import check_database, check_spider, one_line_errors
 
 
+@one_line_errors
 class Command(ScrapyCrawl):
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) == 1:
-            known = get_spider_loader(self.settings).list()
-            if args[0] not in known:
-                problem = f"no spider {args[0]!r} (known: {', '.join(sorted(known))})"
-            else:
-                problem = spider_argument_problem(self.settings, args[0], opts.spargs)
-            if problem:
-                print(f"scrapy crawl: {problem}", file=sys.stderr)
-                self.exitcode = 2
-                return
-        super().run(args, opts)
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) != 1:
+            raise UsageError("name one outlet: scrapy crawl inqilab")
+        check_spider(self.settings, args[0], opts.spargs)
+        check_database(self.settings)

@@ -18,6 +18,8 @@ from scrapy.exceptions import UsageError
 from newscrawl import runlock
 from newscrawl.commands._cli import (
     add_spider_args_option,
+    check_database,
+    one_line_errors,
     parse_spider_args,
     spider_argument_problem,
 )
@@ -29,6 +31,7 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 75
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
 
@@ -53,23 +56,21 @@ class Command(ScrapyCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         parse_spider_args(opts)
-
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Checked here, before the crawler process exists: its start-up banner would bury them.
         if args:
-            raise UsageError(f"unexpected argument {args[0]!r}", print_help=False)
+            raise UsageError(f"unexpected argument {args[0]!r}")
         known = sorted(outlet_spiders(self.settings))
-        names = opts.outlet or known
-        unknown = [name for name in names if name not in known]
+        unknown = [name for name in opts.outlet if name not in known]
         if unknown:
-            self.say(f"no outlet {unknown[0]!r} (known: {', '.join(known)})")
-            self.exitcode = EXIT_USAGE
-            return
-        for name in names:
+            raise UsageError(f"no outlet {unknown[0]!r} (known: {', '.join(known)})")
+        for name in opts.outlet or known:
             problem = spider_argument_problem(self.settings, name, opts.spargs)
             if problem:
-                self.say(problem)
-                self.exitcode = EXIT_USAGE
-                return
+                raise UsageError(problem)
+        check_database(self.settings)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        names = opts.outlet or sorted(outlet_spiders(self.settings))
         db_path = self.settings.get("NEWSCRAWL_DB")
         if not self.lock_all(db_path, names, wait=opts.wait):
             return

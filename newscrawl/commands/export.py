@@ -12,6 +12,7 @@ from scrapy.exceptions import UsageError
 from newscrawl.commands._cli import (
     add_db_option,
     fail,
+    one_line_errors,
     open_store,
     reader_went_away,
     reject_options,
@@ -20,6 +21,7 @@ from newscrawl.export import FORMATS, STDOUT, ExportError, Progress, export, par
 from newscrawl.store import StoreError
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False

@@ -15,7 +15,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 import newscrawl.spiders
-from newscrawl.commands._cli import fixtures_folder
+from newscrawl.commands._cli import fixtures_folder, one_line_errors
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 DOMAIN = re.compile(r"^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -133,6 +133,7 @@ def render(name: str, domain: str, feeds: list[str], sitemaps: list[str], listin
     )
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
