@@ -105,6 +105,18 @@ def lost_problem(stats: Mapping[str, Any]) -> str | None:
     return f"{lost} of {scraped} scraped articles were not stored ({cause})"
 
 
+RECORD_FAILED = "the run could not be recorded"
+
+
+def storage_problem(stats: Mapping[str, Any]) -> str | None:
+    """The run lost articles to the store, or its own record: the one line to exit 1 with."""
+    lost = lost_problem(stats)
+    if lost:
+        return lost
+    problems = stats.get(PROBLEMS_STAT) or []
+    return next((p for p in problems if p.startswith(RECORD_FAILED)), None)
+
+
 def discovery_problem(stats: Mapping[str, Any]) -> str | None:
     """No article link found at all, and the discovery documents failed or were unreadable."""
     if _total(stats, "newscrawl/discovered/") or stats.get("item_scraped_count"):

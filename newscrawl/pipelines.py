@@ -245,7 +245,7 @@ class StorePipeline:
             })  # fmt: skip
         except (sqlite3.Error, OSError, StoreError) as exc:
             outcome = "unhealthy"
-            problems = [*problems, f"the run could not be recorded in {self.db_path} ({exc})"]
+            problems = [*problems, f"{health.RECORD_FAILED} in {self.db_path} ({exc})"]
             logger.error("could not record run %s: %s", self.run_id, exc)
         finally:
             stats.set_value("newscrawl/health/outcome", outcome)

@@ -108,15 +108,19 @@ def limit_file_size(limit: int):
 # -- item 2: a full disk -------------------------------------------------------------------------
 
 
-def test_a_full_disk_closes_the_run_unhealthy_and_frees_the_lock(site, db_path):
+@pytest.mark.parametrize("command", ["crawlall", "crawl"])
+def test_a_full_disk_closes_the_run_unhealthy_and_frees_the_lock(site, db_path, command):
     publish_long(site, 2)
     assert crawlall(site, db_path).returncode == 0  # the database exists, with 2 articles
     publish_long(site, 60)
     size = db_path.stat().st_size
     # Every file the run writes is capped a little above the database's size: batches of new
     # articles cannot be written, as on a full disk; the log file stays under its own bound.
+    cmd = crawlall_cmd(site, db_path, NEWSCRAWL_BATCH_SIZE="5", NEWSCRAWL_LOG_MAX_BYTES="100000")
+    if command == "crawl":
+        cmd[3:6] = ["crawl", "inqilab"]  # scrapy crawl inqilab -a base_url=… -s …
     proc = subprocess.Popen(
-        crawlall_cmd(site, db_path, NEWSCRAWL_BATCH_SIZE="5", NEWSCRAWL_LOG_MAX_BYTES="100000"),
+        cmd,
         cwd=PROJECT, env=scrapy_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, preexec_fn=limit_file_size(size + 400_000),
     )  # fmt: skip
@@ -124,7 +128,10 @@ def test_a_full_disk_closes_the_run_unhealthy_and_frees_the_lock(site, db_path):
     assert proc.returncode == 1, stderr[-3000:]
     assert lock_is_free(db_path)
     assert_intact(db_path)
-    line = unhealthy_line(stderr)
+    if command == "crawl":
+        [line] = [x for x in stderr.splitlines() if x.startswith("scrapy crawl: inqilab:")]
+    else:
+        line = unhealthy_line(stderr)
     assert "scraped articles were not stored" in line and "write(s) failed" in line, line
     run = last_run(db_path)
     assert run["status"] == "store_failed" and run["outcome"] == "unhealthy", stderr[-3000:]
