@@ -226,7 +226,8 @@ class StorePipeline:
             _reactor().removeSystemEventTrigger(self.shutdown_trigger)
             self.shutdown_trigger = None
         stats = self.crawler.stats
-        stats.set_value(health.LOG_FAILURE_STAT, runlog.failure())
+        if runlog.failure():
+            stats.set_value(health.LOG_FAILURE_STAT, runlog.failure())
         summary = health.summarize(stats.get_stats())
         stale = None
         if reason != "locked":  # a run that never crawled says nothing about the outlet
