@@ -239,8 +239,15 @@ def check_spider(settings: BaseSettings, name: str, spargs: dict) -> None:
 
 def check_database(settings: BaseSettings) -> None:
     """Open the crawl's database (creating or upgrading it) before the crawl starts, so that one
-    SQLite cannot use is one line now rather than a failed run later."""
-    Store(settings.get("NEWSCRAWL_DB")).close()
+    SQLite cannot use, or cannot write, is one line now rather than a failed run later."""
+    path = settings.get("NEWSCRAWL_DB")
+    try:
+        with Store(path) as store, store.transaction() as conn:
+            # A write that changes nothing: a read-only file or folder fails here, not mid-crawl.
+            conn.execute(f"PRAGMA user_version = {store.schema_version}")
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        cause = exc.__cause__ if isinstance(exc.__cause__, sqlite3.Error) else exc
+        raise StoreError(f"cannot write the database {path}: {cause}") from None
 
 
 def open_store(settings: BaseSettings | None, opts: argparse.Namespace) -> Store:
