@@ -109,9 +109,30 @@ def test_a_listing_of_20000_links_neither_floods_the_queue_nor_starves_the_feed(
     assert stats["newscrawl/discovery_capped/listing"] == 19_000  # max_listing_links = 1,000
     assert stats["newscrawl/discovery_bound/articles"] == 950
     assert stats["newscrawl/failed/http_404"] == 50
-    # Feed articles jump the queue: all fetched before the listing's last one.
+    # The listing used up the bound before the feed arrived: feed articles still get in, and
+    # go before what the listing queued.
     feed_paths = [article_path(i) for i in range(1, 7)]
     assert max(requests.index(p) for p in feed_paths) < requests.index(fetched[-1])
+
+
+def test_feed_articles_outrank_sitemap_and_listing_articles():
+    from scrapy.http import HtmlResponse, Request, XmlResponse
+
+    from newscrawl.spiders.inqilab import InqilabSpider
+
+    mirror = "http://127.0.0.1:8080"
+    spider = InqilabSpider(base_url=mirror)
+    links = [f"{REAL}{article_path(i)}" for i in range(3)]
+
+    def priorities(callback, response_cls, body: str) -> set[int]:
+        url = f"{mirror}/doc"
+        response = response_cls(url, body=body.encode(), request=Request(url))
+        return {request.priority for request in getattr(spider, callback)(response)}
+
+    feed = priorities("parse_feed", XmlResponse, rss([("t", links[0], None)]))
+    sitemap = priorities("parse_sitemap", XmlResponse, news_sitemap([(links[1], "2024-12-01")]))
+    page = priorities("parse_listing", HtmlResponse, listing([links[2]]))
+    assert feed == {3} and sitemap == {2} and page <= {0, 10}  # 10: the next listing page
 
 
 def test_the_article_bound_keeps_the_newest_and_known_articles_do_not_use_it(replica, db_path):
@@ -224,3 +245,22 @@ def test_gzipped_sitemaps_are_read_and_oversize_documents_counted_as_unreadable(
     assert prefixed(stats, "newscrawl/discovery_unreadable/") == {"feed": 1, "sitemap": 3}
     assert "newscrawl/discovery_malformed/sitemap" not in stats
     assert stats.get("memusage/max", 0) < 500 * MB
+
+
+def test_the_offsite_filter_compares_origins_not_host_names():
+    # The last line behind the spider's own checks and RedirectGuardMiddleware.
+    from scrapy.http import Request
+
+    from newscrawl.middlewares import SameOriginMiddleware
+    from newscrawl.spiders.inqilab import InqilabSpider
+
+    mirror = InqilabSpider(base_url="http://127.0.0.1:8080")
+    site = InqilabSpider()
+    follows = SameOriginMiddleware(stats=None).should_follow
+    assert follows(Request("http://127.0.0.1:8080/robots.txt"), mirror)
+    assert not follows(Request("http://127.0.0.1:8081/robots.txt"), mirror)
+    assert not follows(Request("https://127.0.0.1:8080/robots.txt"), mirror)
+    assert follows(Request("https://www.dailyinqilab.com/national"), site)
+    assert not follows(Request("https://dailyinqilab.com:8443/secret-admin"), site)
+    assert not follows(Request("http://dailyinqilab.com/national"), site)  # not its scheme
+    assert not follows(Request("https://evil.dailyinqilab.com/"), site)
