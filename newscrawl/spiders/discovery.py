@@ -30,8 +30,17 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl.spiders.documents import (
+    FEED_DATE,
+    FEED_ENTRIES,
+    FEED_LINK,
+    LASTMOD,
+    LOC,
+    SITEMAPS,
+    URL_DATE,
+    URLS,
     DocumentReader,
     Link,
+    entry_links,
     failure_reason,
     newest_first,
     too_large,
@@ -213,33 +222,18 @@ class DiscoveryMixin(DocumentReader):
         sel = self.xml_document(response, "feed")
         if sel is None:
             return
-        entries = sel.xpath("//*[local-name()='item' or local-name()='entry']")
-        if not entries:
+        links = entry_links(sel, FEED_ENTRIES, FEED_LINK, FEED_DATE)
+        if not links:
             self.stats.inc_value("newscrawl/discovery_empty/feed")
-        links = []
-        for entry in entries:
-            link = entry.xpath(
-                "./*[local-name()='link']/@href | ./*[local-name()='link']/text()"
-            ).get()
-            published = entry.xpath(
-                "./*[local-name()='pubDate' or local-name()='published' or local-name()='updated'"
-                " or local-name()='date']/text()"
-            ).get()
-            links.append((link.strip() if link else "", published))
         yield from self.article_requests("feed", links, self.max_feed_items)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         sel = self.xml_document(response, "sitemap")
         if sel is None:
             return
-        children = [
-            (child.xpath("./*[local-name()='loc']/text()").get() or "",
-             child.xpath("./*[local-name()='lastmod']/text()").get())
-            for child in sel.xpath("//*[local-name()='sitemap']")
-        ]  # fmt: skip
-        children = [child for child in children if child[0].strip()]
-        entries = sel.xpath("//*[local-name()='url']")
-        if not children and not entries:
+        children = [link for link in entry_links(sel, SITEMAPS, LOC, LASTMOD) if link[0]]
+        links = entry_links(sel, URLS, LOC, URL_DATE)
+        if not children and not links:
             self.stats.inc_value("newscrawl/discovery_empty/sitemap")
         self._count_capped("sitemap", len(children), MAX_LINKED_DOCUMENTS)
         depth = response.meta.get("discovery_depth", 0) + 1
@@ -249,12 +243,6 @@ class DiscoveryMixin(DocumentReader):
                 request := self.discovery_request(url, self.parse_sitemap, "sitemap", depth)
             ):
                 yield request
-        links = [
-            ((entry.xpath("./*[local-name()='loc']/text()").get() or "").strip(),
-             entry.xpath(".//*[local-name()='publication_date']/text()"
-                         " | ./*[local-name()='lastmod']/text()").get())
-            for entry in entries
-        ]  # fmt: skip
         yield from self.article_requests("sitemap", links, self.max_sitemap_urls)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
