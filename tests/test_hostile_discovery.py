@@ -17,6 +17,7 @@ from tests.support.hostile import (
     REAL,
     EndlessIndex,
     HostileInqilab,
+    Stream,
     article_path,
     good_page,
     gz,
@@ -228,6 +229,7 @@ def test_gzipped_sitemaps_are_read_and_oversize_documents_counted_as_unreadable(
         "/sm/c.xml": Page(urlset(5).encode(), content_type=XML),
         "/sm/bomb.xml.gz": Page(gzip_bomb(50 * MB), **gzip_file),
         "/sm/bomb-in-transfer.xml": Page(gzip_bomb(50 * MB), content_type=XML, **in_transfer),
+        "/sm/streamed.xml": Page(b"", chunks=Stream(2 * MB), content_type=XML),  # no length
         "/sm/broken.xml.gz": Page(b"\x1f\x8b\x08\x00" + b"not gzip at all" * 10, **gzip_file),
     }
     replica.routes.update(children)
@@ -238,11 +240,11 @@ def test_gzipped_sitemaps_are_read_and_oversize_documents_counted_as_unreadable(
     assert set(stored(db_path)) == titles(2, 3, 4, 5)
     assert prefixed(stats, "newscrawl/discovery_failed/") == {
         "feed/too_large": 1,
-        "sitemap/too_large": 2,  # the bomb, as a file and in transfer
+        "sitemap/too_large": 3,  # streamed past the limit; the bomb, as a file and in transfer
         "sitemap/bad_gzip": 1,
     }
     # The key health counts: a document that arrived and could not be read.
-    assert prefixed(stats, "newscrawl/discovery_unreadable/") == {"feed": 1, "sitemap": 3}
+    assert prefixed(stats, "newscrawl/discovery_unreadable/") == {"feed": 1, "sitemap": 4}
     assert "newscrawl/discovery_malformed/sitemap" not in stats
     assert stats.get("memusage/max", 0) < 500 * MB
 

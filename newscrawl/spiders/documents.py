@@ -166,9 +166,14 @@ def failure_reason(failure: Failure) -> str:
 
 
 def too_large(failure: Failure) -> bool:
-    """Refused for DOWNLOAD_MAXSIZE: by the download handler (as received, or as declared), or
-    by HttpCompressionMiddleware while decompressing a ``Content-Encoding: gzip`` body."""
-    message = str(failure.value)
+    """Refused for DOWNLOAD_MAXSIZE: by the download handler, or by HttpCompressionMiddleware
+    while decompressing a ``Content-Encoding: gzip`` body.
+
+    The handler cancels a download when the declared length is too large ("max size" in the
+    message) or when the bytes received pass the limit (a bare cancellation, no message);
+    nothing else cancels a download in a running crawl.
+    """
     if failure.check(DownloadCancelledError):
-        return "max size" in message
+        return True
+    message = str(failure.value)
     return bool(failure.check(IgnoreRequest)) and "DOWNLOAD_MAXSIZE" in message
