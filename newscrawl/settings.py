@@ -50,14 +50,27 @@ NEWSCRAWL_INCREMENTAL = True
 NEWSCRAWL_REVISIT_MAX_AGE_HOURS = 24.0
 NEWSCRAWL_REVISIT_INTERVAL_HOURS = 6.0
 NEWSCRAWL_LISTING_PAGES = 5  # the most listing pages followed per category in one run
+# Discovery's per-run bounds (hostile sitemaps and listings): how deep sitemap indexes may nest
+# (robots.txt -> index -> sitemap is 2), how many discovery documents one run fetches, and how
+# many article requests it queues (feed articles always get in, and go first).
+NEWSCRAWL_DISCOVERY_MAX_DEPTH = 3
+NEWSCRAWL_DISCOVERY_MAX_DOCUMENTS = 1000
+NEWSCRAWL_MAX_QUEUED_ARTICLES = 10_000
 # An outlet is unhealthy after this many consecutive runs without a new article.
 NEWSCRAWL_STALE_RUNS = 6
 NEWSCRAWL_MAX_FALLBACK_SHARE = 0.5
 NEWSCRAWL_LOG_MAX_BYTES = 20 * 1024 * 1024  # per run's log file under data/logs/
 NEWSCRAWL_LOG_KEEP = 200  # log files kept
 
-SPIDER_MIDDLEWARES = {"newscrawl.middlewares.IncrementalMiddleware": 900}
+SPIDER_MIDDLEWARES = {
+    "newscrawl.middlewares.IncrementalMiddleware": 900,
+    "newscrawl.middlewares.QueuedArticlesBound": 850,  # after it: known articles never count
+}
 DOWNLOADER_MIDDLEWARES = {
+    # Same origin means scheme, host and port: Scrapy's filter, which looks at the host only,
+    # is replaced in its place (before RobotsTxtMiddleware, so no other port's robots.txt).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newscrawl.middlewares.SameOriginMiddleware": 50,
     "newscrawl.middlewares.BackoffMiddleware": 560,
     # Above RedirectMiddleware (600), so it sees a redirect first: loops and redirects off the
     # site fail with a counted reason instead of vanishing in the scheduler's filters.
