@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
@@ -55,7 +56,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[--last N] [--outlet NAME] [--json]"
+        return "[--last N] [--outlet NAME] [--json | --html FILE]"
 
     def short_desc(self) -> str:
         return "Show the last crawl runs: new articles, duplicates, fill rates, health"
@@ -65,9 +66,15 @@ class Command(ScrapyCommand):
         parser.add_argument("--last", type=int, default=10, metavar="N", help="runs (default 10)")
         parser.add_argument("--outlet", metavar="NAME", help="only this outlet")
         parser.add_argument("--json", action="store_true", help="JSON Lines, one run a line")
+        parser.add_argument(
+            "--html", metavar="FILE", help="write a page with charts of the last 4 weeks to FILE"
+        )
         add_db_option(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if opts.html:
+            self.write_html(opts)
+            return
         try:
             with open_store(self.settings, opts) as store:
                 runs = store.runs(opts.outlet, limit=max(opts.last, 1))
@@ -82,3 +89,14 @@ class Command(ScrapyCommand):
             print("no runs recorded yet", file=sys.stderr)
             return
         print("\n".join(table(runs)))
+
+    def write_html(self, opts: argparse.Namespace) -> None:
+        from newscrawl.reporting import ReportError, write_report
+
+        try:
+            with open_store(self.settings, opts) as store:
+                write_report(store, Path(opts.html), outlet=opts.outlet)
+        except (StoreError, ReportError) as exc:
+            fail(self, exc)
+            return
+        print(f"wrote {opts.html}", file=sys.stderr)
