@@ -61,6 +61,7 @@ table {{ border-collapse: collapse; font-size: 13px; margin: 8px 0; }}
 th, td {{ border-bottom: 1px solid #e4e4e4; padding: 4px 10px; text-align: left;
   vertical-align: top; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.d {{ white-space: nowrap; }}
 .badge {{ display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff;
   font-size: 12px; background: {VERDICT_COLORS["other"]}; }}
 .badge.healthy {{ background: {VERDICT_COLORS["healthy"]}; }}
@@ -113,7 +114,7 @@ def overview(outlets: Mapping[str, Sequence[dict[str, Any]]]) -> str:
         cells = [
             f'<td><a href="#outlet-{escape(outlet)}">{escape(outlet)}</a></td>',
             f"<td>{badge(last.get('outcome') or last['status'])}</td>",
-            f"<td>{escape(last['started_at'][:16].replace('T', ' '))}</td>",
+            f'<td class="d">{escape(last["started_at"][:16].replace("T", " "))}</td>',
             f'<td class="n">{last.get("new_articles") or 0}</td>',
             f'<td class="n">{sum(run.get("new_articles") or 0 for run in runs)}</td>',
             f'<td class="n">{len(runs)}</td>',
@@ -225,7 +226,7 @@ def clusters_section(clusters: Sequence[dict[str, Any]]) -> str:
     head = "<tr><th>articles</th><th>outlets</th><th>days</th><th>first article</th></tr>"
     rows = "".join(
         f'<tr><td class="n">{c["articles"]}</td><td>{escape(c["outlet_names"] or "")}</td>'
-        f"<td>{escape(c['first_day'] or '?')} – {escape(c['last_day'] or '?')}</td>"
+        f'<td class="d">{escape(c["first_day"] or "?")} – {escape(c["last_day"] or "?")}</td>'
         f'<td><a href="{escape(c["url"] or "")}">{escape(c["title"] or "")}</a></td></tr>'
         for c in clusters
     )
