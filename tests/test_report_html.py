@@ -283,6 +283,42 @@ def test_report_html_command(crawled, tmp_path):
     assert refused.stderr.strip().count("\n") == 0 and "database itself" in refused.stderr
 
 
+def test_an_empty_store_gets_a_page_that_says_so(tmp_path):
+    db = tmp_path / "newscrawl.db"
+    Store(db).close()
+    target = tmp_path / "health.html"
+    result = run_scrapy("report", "--html", str(target), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    html = target.read_text("utf-8")
+    assert "no runs recorded yet" in html and "no article has a publication date yet" in html
+    assert "no near-duplicates found yet" in html
+
+
+def test_runs_without_a_verdict_and_hostile_text(tmp_path):
+    """A locked run and one still going are drawn apart; text from the store is escaped."""
+    with Store(tmp_path / "newscrawl.db") as store:
+        start = datetime(2026, 1, 5, tzinfo=UTC)
+        store.start_run("a", "inqilab", start.isoformat())
+        store.finish_run("a", "finished", {}, {"new_articles": 3, "outcome": "unhealthy",
+                         "problems": ['<img src=x onerror="alert(1)">']})  # fmt: skip
+        store.start_run("b", "inqilab", (start + timedelta(hours=1)).isoformat())
+        store.finish_run("b", "locked", {}, {})
+        store.start_run("c", "inqilab", (start + timedelta(hours=2)).isoformat())
+        # another outlet that ran months later: inqilab keeps its own four weeks
+        store.start_run("d", "sunnews", (start + timedelta(days=90)).isoformat())
+        html = render(store)
+    assert "<img" not in html and "&lt;img src=x" in html
+    inqilab = html[html.index('id="outlet-inqilab"') : html.index('id="outlet-sunnews"')]
+    cells = re.findall(r'<rect class="cell (\w+)"[^>]*fill="(#\w+)"', inqilab)
+    assert cells == [("unhealthy", "#d55e00"), ("locked", "#bbbbbb"), ("running", "#f0e442")]
+    assert inqilab.count('<rect class="bar"') == 1  # only the run that crawled has figures
+
+
+def test_a_folder_is_not_a_report(crawled, tmp_path):
+    with Store(crawled, create=False) as store, pytest.raises(ReportError, match="a folder"):
+        write_report(store, tmp_path)
+
+
 # -- in a real browser -----------------------------------------------------------------------
 
 CHROMIUM_FLAGS = [

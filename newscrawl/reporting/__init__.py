@@ -30,12 +30,10 @@ class ReportError(Exception):
 
 
 def render(store: Store, outlet: str | None = None, days: int = DAYS) -> str:
-    """The page for ``store``'s runs of the ``days`` days up to the newest run."""
-    runs = recent_runs(store.conn, days)
+    """The page for each outlet's runs of the ``days`` days up to its newest run."""
     by_outlet: dict[str, list[dict]] = {}
-    for run in runs:
-        if outlet is None or run["spider"] == outlet:
-            by_outlet.setdefault(run["spider"], []).append(run)
+    for run in recent_runs(store.conn, days, outlet):
+        by_outlet.setdefault(run["spider"], []).append(run)
     by_outlet = dict(sorted(by_outlet.items()))
     last_day = newest_publication_day(store.conn)
     per_day = articles_per_day(store.conn, last_day, days) if last_day else []
@@ -43,15 +41,16 @@ def render(store: Store, outlet: str | None = None, days: int = DAYS) -> str:
         per_day = [row for row in per_day if row["outlet"] == outlet]
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = (
-        f"Generated {generated} from {escape(str(store.path))}: the runs of the {days} days up"
-        " to the newest run. Hover a bar for its figures."
+        f"Generated {generated} from {escape(str(store.path))}: each outlet's runs of the {days}"
+        " days up to its newest run. Hover a bar for its figures."
     )
     if by_outlet:
         body = page.overview(by_outlet) + "".join(
             page.outlet_section(name, rows) for name, rows in by_outlet.items()
         )
     else:
-        body = '<p class="none">no runs recorded yet: run <code>scrapy crawlall</code></p>'
+        which = f" of {escape(outlet)}" if outlet else ""
+        body = f'<p class="none">no runs{which} recorded yet: run <code>scrapy crawlall</code></p>'
     body += (
         '<section id="store"><h2>The store</h2>'
         f"<h3>Articles per day of publication, latest revision of each ({days} days)</h3>"

@@ -67,18 +67,26 @@ def biggest_clusters(conn: sqlite3.Connection, limit: int = 10) -> list[dict[str
     return _rows(conn, BIGGEST_CLUSTERS, {"limit": limit})
 
 
-def recent_runs(conn: sqlite3.Connection, days: int) -> list[dict[str, Any]]:
-    """Every outlet's runs of the ``days`` days up to the newest run, oldest first.
+def recent_runs(
+    conn: sqlite3.Connection, days: int, spider: str | None = None
+) -> list[dict[str, Any]]:
+    """Each outlet's runs of the ``days`` days up to its newest run, oldest first.
 
-    The final Scrapy stats (``stats``, the bulk of a row) are left out: the report draws the
+    Each outlet has its own window, so one no longer scheduled still shows its last weeks. The
+    final Scrapy stats (``stats``, the bulk of a row) are left out: the report draws the
     summary columns.
     """
-    (newest,) = conn.execute("SELECT max(started_at) FROM runs").fetchone()
-    if newest is None:
-        return []
-    since = (datetime.fromisoformat(newest) - timedelta(days=days)).isoformat()
+    where, params = ("WHERE spider = :spider", {"spider": spider}) if spider else ("", {})
+    newest = conn.execute(
+        f"SELECT spider, max(started_at) FROM runs {where} GROUP BY spider ORDER BY spider", params
+    ).fetchall()
     names = [row[1] for row in conn.execute("PRAGMA table_info(runs)") if row[1] != "stats"]
     sql = (
-        f"SELECT {', '.join(names)} FROM runs WHERE started_at >= :since ORDER BY started_at, rowid"
+        f"SELECT {', '.join(names)} FROM runs WHERE spider = :spider AND started_at >= :since"
+        " ORDER BY started_at, rowid"
     )
-    return [decode_run(row) for row in _rows(conn, sql, {"since": since})]
+    runs = []
+    for name, last in newest:
+        since = (datetime.fromisoformat(last) - timedelta(days=days)).isoformat()
+        runs += [decode_run(row) for row in _rows(conn, sql, {"spider": name, "since": since})]
+    return runs
