@@ -420,8 +420,8 @@ def test_the_page_draws_in_chromium(crawled, tmp_path):
     assert (width, height) == (1380, 1500)
     white = colors[b"\xff\xff\xff"]
     assert white < 0.9 * width * height  # not a blank page
-    # Bars in the colours of every extraction layer and of both verdicts were painted.
-    for name, rgb in {**LAYER_RGB, "unhealthy": bytes.fromhex("d55e00")}.items():
+    # Bars in the colour of every extraction layer were painted (more than their legend keys).
+    for name, rgb in LAYER_RGB.items():
         assert colors[rgb] > 2000, f"no {name} bar painted"
 
 
