@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.commands._cli import (
+    CommandError,
     add_db_option,
     count_option,
     json_line,
@@ -69,7 +71,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[--last N] [--outlet NAME] [--json]"
+        return "[--last N] [--outlet NAME] [--json | --html FILE]"
 
     def short_desc(self) -> str:
         return "Show the last crawl runs: new articles, duplicates, fill rates, health"
@@ -82,12 +84,20 @@ class Command(ScrapyCommand):
         )  # fmt: skip
         parser.add_argument("--outlet", metavar="NAME", help="only this outlet")
         parser.add_argument("--json", action="store_true", help="JSON Lines, one run a line")
+        parser.add_argument(
+            "--html", metavar="FILE", help="write a page with charts of the last 4 weeks to FILE"
+        )
         add_db_option(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         reject_options(args)
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}")
+        if opts.html:
+            if opts.json:
+                raise UsageError("--html and --json are two outputs: give one")
+            self.write_html(opts)
+            return
         with open_store(self.settings, opts) as store:
             runs = store.runs(opts.outlet, limit=opts.last)
         if not runs and opts.outlet:
@@ -103,3 +113,13 @@ class Command(ScrapyCommand):
             print(f"no runs{whose} recorded yet", file=sys.stderr)
             return
         print("\n".join(table(runs)))
+
+    def write_html(self, opts: argparse.Namespace) -> None:
+        from newscrawl.reporting import ReportError, write_report
+
+        try:
+            with open_store(self.settings, opts) as store:
+                write_report(store, Path(opts.html), outlet=opts.outlet)
+        except ReportError as exc:
+            raise CommandError(str(exc)) from None
+        print(f"wrote {opts.html}", file=sys.stderr)
