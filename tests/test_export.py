@@ -189,7 +189,7 @@ def test_every_corpus_file_verifies_with_sha256_against_its_name(filled_db, tmp_
     ]
     assert [f"{row['number']}_{row['hash']}.txt" for row in index] == files
     assert index[0]["title"] == COMMISSION[0] and index[0]["outlet"] == "sunnews"
-    assert sorted(p.name for p in corpus.iterdir()) == [*files, "index.csv"]
+    assert sorted(p.name for p in corpus.iterdir()) == [".newscrawl-export", *files, "index.csv"]
     assert not list(tmp_path.glob("corpus.*"))  # no temporary folder left beside it
 
 
@@ -206,7 +206,10 @@ def test_corpus_numbers_are_store_sequence_numbers_with_gaps_and_one_width(db_pa
         f"1001_{ARTICLES[0]['content_hash']}.txt"
     ]
     assert corpus_width(7) == 3 and corpus_width(1001) == 4
-    assert [p.name for p in (tmp_path / "small").iterdir()] == ["index.csv"]
+    assert sorted(p.name for p in (tmp_path / "small").iterdir()) == [
+        ".newscrawl-export",
+        "index.csv",
+    ]
 
 
 def test_corpus_leaves_out_an_article_whose_stored_hash_is_not_its_text(db_path, tmp_path):
@@ -258,12 +261,12 @@ def test_new_on_stdout_needs_a_name(store):
 # -- safety ----------------------------------------------------------------------------------
 
 
-def test_refuses_to_overwrite_unless_forced(filled_db, tmp_path):
+def test_replaces_an_earlier_export_only_when_forced(filled_db, tmp_path):
     out = tmp_path / "articles.jsonl"
-    out.write_text("keep me", encoding="utf-8")
+    assert export_cmd(filled_db, "-o", str(out), "--outlet", "sunnews").returncode == 0
     refused = export_cmd(filled_db, "-o", str(out))
-    assert_one_line_error(refused, str(out), "already exists", "--force")
-    assert out.read_text(encoding="utf-8") == "keep me"
+    assert_one_line_error(refused, str(out), "earlier export", "--force")
+    assert len(read_jsonl(out)) == 2
 
     forced = export_cmd(filled_db, "-o", str(out), "--force")
     assert forced.returncode == 0, forced.stderr

@@ -176,7 +176,8 @@ def test_similar_command_lists_near_duplicates(db_path):
 
 def test_distances_read_from_signed_integers_are_the_same():
     """SQLite stores 64-bit integers signed; the index compares SimHashes stored that way."""
-    from newscrawl.store import _MASK64, _signed
+    from newscrawl.store.neardup import MASK64 as _MASK64
+    from newscrawl.store.neardup import as_signed as _signed
 
     rng = random.Random(5)
     for _ in range(2000):

@@ -12,6 +12,7 @@ from scrapy.exceptions import UsageError
 from newscrawl.commands._cli import (
     add_db_option,
     fail,
+    one_line_errors,
     open_store,
     reader_went_away,
     reject_options,
@@ -20,6 +21,7 @@ from newscrawl.export import FORMATS, STDOUT, ExportError, Progress, export, par
 from newscrawl.store import StoreError
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
@@ -35,7 +37,8 @@ class Command(ScrapyCommand):
         return (
             "Export the latest revision of each article (or every revision) as JSON Lines or "
             "CSV to a file or stdout, or as a folder of NNN_<content_hash>.txt files plus "
-            "index.csv. Files appear complete or not at all."
+            "index.csv. Files appear complete or not at all; only an earlier export is ever "
+            "replaced."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -79,7 +82,16 @@ class Command(ScrapyCommand):
             action="store_true",
             help="start CSV with a UTF-8 BOM so spreadsheet programs read Bengali correctly",
         )
-        group.add_argument("--force", action="store_true", help="replace an existing output")
+        group.add_argument(
+            "--csv-raw",
+            action="store_true",
+            help="write CSV cells starting with = + - @ as they are (default: prefix a ')",
+        )
+        group.add_argument(
+            "--force",
+            action="store_true",
+            help="replace an existing output an earlier export wrote (never anything else)",
+        )
         add_db_option(group)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -104,6 +116,7 @@ class Command(ScrapyCommand):
                     name=opts.name,
                     force=opts.force,
                     bom=opts.bom,
+                    raw_csv=opts.csv_raw,
                     progress=Progress(sys.stderr),
                 )
         except (ExportError, StoreError) as error:
@@ -113,4 +126,7 @@ class Command(ScrapyCommand):
         except OSError as error:  # a folder that cannot be made, a full disk: the user can act
             fail(self, f"cannot write {error.filename or output}: {error.strerror or error}")
         else:
+            warning = summary.warning()
+            if warning:
+                print(f"scrapy export: {warning}", file=sys.stderr)
             print(summary.describe(), file=sys.stderr)

@@ -9,9 +9,11 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
+from newscrawl.commands._cli import one_line_errors
 from newscrawl.offline import CALLBACKS, OfflineError, parse_saved_page
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False

@@ -18,7 +18,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 import newscrawl.spiders
-from newscrawl.commands._cli import fixtures_folder
+from newscrawl.commands._cli import fixtures_folder, one_line_errors
 from newscrawl.extraction import generic, jsonld
 from newscrawl.extraction.meta import page_site_names, title_suffix
 
@@ -197,6 +197,7 @@ def read_page(source: str) -> str:
     return Path(source).read_text("utf-8", "replace")
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False

@@ -1,0 +1,160 @@
+"""The export formats: JSON Lines, CSV and the verifiable text corpus, one article at a time.
+
+CSV is formula-safe by default: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return gets a leading ``'``, as OWASP advises against CSV injection, so a spreadsheet
+shows the text instead of running it as a formula. ``raw=True`` (``--csv-raw``) turns that off.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from newscrawl import text
+from newscrawl.atomic import INDEX_NAME
+from newscrawl.store import ARTICLE_COLUMNS, JSON_COLUMNS
+
+INDEX_COLUMNS = (
+    "number",
+    "hash",
+    "outlet",
+    "url",
+    "published_at",
+    "updated_at",
+    "author",
+    "category",
+    "title",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Sink(Protocol):
+    def __enter__(self) -> Sink: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def write(self, article: dict[str, Any]) -> bool: ...
+
+
+class _Utf8:
+    """A text writer over a binary stream, so stdout is UTF-8 whatever the locale says."""
+
+    def __init__(self, stream: BinaryIO, *, bom: bool = False):
+        self.stream = stream
+        if bom:
+            stream.write(codecs.BOM_UTF8)
+
+    def write(self, value: str) -> int:
+        return self.stream.write(value.encode("utf-8"))
+
+
+class _CsvRows:
+    """csv.writer that defuses cells a spreadsheet would read as a formula, unless ``raw``."""
+
+    def __init__(self, stream: BinaryIO, *, bom: bool, raw: bool):
+        self.rows = csv.writer(_Utf8(stream, bom=bom))
+        self.raw = raw
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        if self.raw:
+            self.rows.writerow(cells)
+        else:
+            self.rows.writerow(formula_safe(cell) for cell in cells)
+
+
+def formula_safe(cell: Any) -> Any:
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+class JsonLinesSink:
+    """One JSON object per line, every stored column, Bengali as it is (not \\u-escaped)."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+
+    def __enter__(self) -> JsonLinesSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.flush()
+
+    def write(self, article: dict[str, Any]) -> bool:
+        line = json.dumps(article, ensure_ascii=False) + "\n"
+        self.stream.write(line.encode("utf-8"))
+        return True
+
+
+class CsvSink:
+    """Every stored column; lists and mappings as JSON text; a BOM on request for spreadsheets."""
+
+    def __init__(self, stream: BinaryIO, *, bom: bool = False, raw: bool = False):
+        self.stream = stream
+        self.rows = _CsvRows(stream, bom=bom, raw=raw)
+        self.rows.writerow(ARTICLE_COLUMNS)
+
+    def __enter__(self) -> CsvSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.flush()
+
+    def write(self, article: dict[str, Any]) -> bool:
+        self.rows.writerow(_csv_cell(column, article[column]) for column in ARTICLE_COLUMNS)
+        return True
+
+
+def _csv_cell(column: str, value: Any) -> Any:
+    if column in JSON_COLUMNS and value is not None:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+class CorpusSink:
+    """``NNN_<content_hash>.txt`` per article, holding exactly the hashed text, and index.csv.
+
+    NNN is the article's ``seq``: stable across exports, so a filtered export has gaps. An
+    article whose stored hash is not the hash of its text would break the promise that every
+    file verifies against its name, so it is left out and counted instead.
+    """
+
+    def __init__(self, folder: Path, *, width: int, bom: bool = False, raw: bool = False):
+        self.folder = folder
+        self.width = width
+        self.index = open(folder / INDEX_NAME, "xb")  # noqa: SIM115 (closed in __exit__)
+        self.rows = _CsvRows(self.index, bom=bom, raw=raw)
+        self.rows.writerow(INDEX_COLUMNS)
+
+    def __enter__(self) -> CorpusSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.index.close()
+
+    def write(self, article: dict[str, Any]) -> bool:
+        content_hash = article["content_hash"]
+        # The pipelines store text already clean, so title + blank line + body is the canonical
+        # text; cleaning it again cost 85% of a corpus export and is kept for rows stored
+        # some other way.
+        data = f"{article['title']}\n\n{article['body']}".encode()
+        if _hash(data) != content_hash:
+            data = text.canonical_text(article["title"], article["body"]).encode()
+            if _hash(data) != content_hash:
+                return False
+        number = f"{article['seq']:0{self.width}d}"
+        (self.folder / f"{number}_{content_hash}.txt").write_bytes(data)
+        self.rows.writerow([number, content_hash, *(article[c] for c in INDEX_COLUMNS[2:])])
+        return True
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def corpus_width(max_seq: int) -> int:
+    """Digits for every number in one corpus: at least three, as in the seeds."""
+    return max(3, len(str(max_seq)))

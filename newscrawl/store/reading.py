@@ -1,0 +1,169 @@
+"""Reading the store for exports and search: queries, snapshots, and what each export took."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from newscrawl.store.rows import StoreError, decode, utcnow
+from newscrawl.store.schema import ARTICLE_COLUMNS
+
+
+class Reading:
+    """The Store's read side (a mixin: needs ``conn``, ``db``, ``path``, ``transaction``)."""
+
+    conn: sqlite3.Connection
+    db: sqlite_utils.Database
+    path: Path
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def article(self, content_hash: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM articles WHERE content_hash = ?", [content_hash]))
+        return decode(rows[0]) if rows else None
+
+    def articles(self, *, latest_only: bool = False) -> Iterator[dict[str, Any]]:
+        """Every article in store order (``seq``), streamed."""
+        source = "latest_articles" if latest_only else "articles"
+        for row in self.db.query(f"SELECT * FROM {source} ORDER BY seq"):
+            yield decode(row)
+
+    def count(self, table: str = "articles") -> int:
+        return self.db[table].count
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads that see one state of the database, while crawls go on writing.
+
+        A deferred transaction that only reads never asks for the write lock, so it never meets
+        "database is locked"; WAL lets writers commit meanwhile without disturbing it.
+        """
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def outlets(self) -> list[str]:
+        rows = self.conn.execute("SELECT DISTINCT outlet FROM articles ORDER BY outlet")
+        return [outlet for (outlet,) in rows]
+
+    def require_outlets(self, outlets: Iterable[str]) -> None:
+        """Raise a StoreError naming the outlets there are if any one asked for is not."""
+        wanted = list(outlets)
+        if not wanted:
+            return
+        known = self.outlets()
+        unknown = [outlet for outlet in wanted if outlet not in known]
+        if unknown:
+            holds = f"it holds {', '.join(known)}" if known else "it holds no articles yet"
+            raise StoreError(f"no outlet {unknown[0]!r} in {self.path}: {holds}")
+
+    def max_seq(self) -> int:
+        return self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+
+    def count_articles(self, query: ArticleQuery) -> int:
+        where, params = _where(query)
+        sql = f"SELECT COUNT(*) FROM {_source(query)} a WHERE {where}"
+        return self.conn.execute(sql, params).fetchone()[0]
+
+    def select_articles(self, query: ArticleQuery) -> Iterator[dict[str, Any]]:
+        """The articles a query selects, in store order (``seq``), streamed from a cursor."""
+        where, params = _where(query)
+        columns = ", ".join(f"a.{column}" for column in ARTICLE_COLUMNS)
+        sql = f"SELECT {columns} FROM {_source(query)} a WHERE {where} ORDER BY a.seq"
+        for row in self.conn.execute(sql, params):
+            yield decode(dict(zip(ARTICLE_COLUMNS, row, strict=True)))
+
+    def search(
+        self, match: str, query: ArticleQuery, *, limit: int, marks: tuple[str, str] = ("[", "]")
+    ) -> list[dict[str, Any]]:
+        """Best matches first for an FTS5 query; sqlite3.OperationalError if FTS5 rejects it."""
+        where, params = _where(query)
+        sql = f"""
+            SELECT a.published_at, a.outlet, a.title, a.url, a.content_hash,
+                   snippet(articles_fts, -1, :open, :close, '…', 16) AS snippet
+            FROM articles_fts
+            JOIN articles r ON r.rowid = articles_fts.rowid
+            JOIN {_source(query)} a ON a.content_hash = r.content_hash
+            WHERE articles_fts MATCH :match AND {where}
+            ORDER BY articles_fts.rank
+            LIMIT :limit
+        """
+        params.update(match=match, limit=limit, open=marks[0], close=marks[1])
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    # -- what each export took (for ``export --new``) ----------------------------------------
+
+    def start_export_tally(self) -> None:
+        """Start noting exported hashes in a temporary table: memory stays flat, however many."""
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS export_tally (content_hash TEXT PRIMARY KEY)"
+        )
+        self.conn.execute("DELETE FROM temp.export_tally")
+
+    def tally_exported(self, content_hash: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO temp.export_tally (content_hash) VALUES (?)", (content_hash,)
+        )
+
+    def remember_export(self, target: str) -> None:
+        """Record the tallied hashes as taken by ``target``, once its output is complete."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO exports (target, content_hash, exported_at)"
+                " SELECT ?, content_hash, ? FROM temp.export_tally",
+                (target, utcnow()),
+            )
+        self.conn.execute("DELETE FROM temp.export_tally")
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Which articles an export or a search reads."""
+
+    outlets: tuple[str, ...] = ()
+    since: date | None = None  # publication day, inclusive, in the offset the date was stored in
+    until: date | None = None  # inclusive
+    latest_only: bool = True  # the newest revision of each article
+    not_exported_to: str | None = None  # leave out what an earlier export to this target took
+
+
+def _source(query: ArticleQuery) -> str:
+    return "latest_articles" if query.latest_only else "articles"
+
+
+def _where(query: ArticleQuery) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (over alias ``a``) and its parameters for a query."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if query.outlets:
+        names = [f"outlet{i}" for i in range(len(query.outlets))]
+        clauses.append(f"a.outlet IN ({', '.join(':' + name for name in names)})")
+        params.update(zip(names, query.outlets, strict=True))
+    # published_at is ISO 8601 starting with the local day, so plain string comparison against
+    # a day selects by that day and still uses the articles_published index.
+    if query.since:
+        clauses.append("a.published_at >= :since")
+        params["since"] = query.since.isoformat()
+    if query.until:
+        clauses.append("a.published_at < :before")
+        params["before"] = (query.until + timedelta(days=1)).isoformat()
+    if query.not_exported_to is not None:
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM exports e"
+            " WHERE e.target = :target AND e.content_hash = a.content_hash)"
+        )
+        params["target"] = query.not_exported_to
+    return " AND ".join(clauses) or "1", params
