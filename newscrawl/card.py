@@ -1,0 +1,443 @@
+"""The dataset card: a README.md beside an export that says what the corpus is.
+
+Hugging Face reads a dataset's README.md: a YAML header (language, licence, size, features, which
+files hold the data) and a body for people. The card gives outlets, dates, counts per outlet,
+how the text was cleaned, what the content hash is, how near-duplicates are marked, and that the
+articles remain the outlets' copyright.
+
+Where it goes: a dataset is a folder with README.md at its root, so a corpus folder gets
+README.md inside it, and a file output gets README.md beside it, in the same folder. Only a card
+this export wrote for this very output is ever replaced: when README.md there is anything else
+(a project's own README, the card of another export into the same folder), the card is written
+as ``<output name>.README.md`` instead, and when that too is someone else's the export is refused
+before it writes anything. Facts are gathered one article at a time: memory stays flat.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from newscrawl.atomic import CARD_NAME, ExportError, atomic_file, clean_leftovers, output_lock
+from newscrawl.sinks import PARQUET_COLUMNS, TIMESTAMP
+
+# The card's second line (a YAML comment): what says an export wrote it, and for which output.
+MARK = "# dataset card written by scrapy export for: "
+LICENSE_NAME = "news-outlets-copyright"
+SIZE_CATEGORIES = (  # the hub's size_categories values, by upper bound
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+)
+_HF_TYPES = {
+    "string": {"dtype": "string"},
+    "int64": {"dtype": "int64"},
+    "list<string>": {"sequence": "string"},
+    TIMESTAMP: {"dtype": TIMESTAMP},
+}
+
+
+# -- where the card goes -----------------------------------------------------------------------
+
+
+def card_places(output: Path) -> tuple[Path, Path]:
+    """Where a file output's card may go, in order of preference."""
+    return output.with_name(CARD_NAME), output.with_name(f"{output.name}.{CARD_NAME}")
+
+
+def check_card_place(output: Path) -> None:
+    """ExportError, before anything is written, when neither place may take the card."""
+    if not any(may_write_card(place, output.name) for place in card_places(output)):
+        raise _no_place(output)
+
+
+@contextmanager
+def claimed_card(output: Path) -> Iterator[Path]:
+    """The first free place for a file output's card, locked (``.README.md.lock``) while held.
+
+    A place another export is writing its card to right now is passed over, like one holding
+    someone else's file.
+    """
+    for place in card_places(output):
+        stack = ExitStack()
+        try:
+            stack.enter_context(output_lock(place))
+        except ExportError:
+            continue
+        with stack:
+            clean_leftovers(place)
+            if may_write_card(place, output.name):
+                yield place
+                return
+    raise _no_place(output)
+
+
+def _no_place(output: Path) -> ExportError:
+    beside, own = card_places(output)
+    return ExportError(
+        f"no place for the dataset card: {beside} and {own} hold files no export to"
+        f" {output.name} wrote: give --output a folder of its own, or add --no-card"
+    )
+
+
+def may_write_card(path: Path, output_name: str) -> bool:
+    """True when ``path`` is free or holds the card of an earlier export to ``output_name``."""
+    if not path.exists() and not path.is_symlink():
+        return True
+    return path.is_file() and not path.is_symlink() and card_owner(path) == output_name
+
+
+def card_owner(path: Path) -> str | None:
+    """The output a card was written for; None for any other file."""
+    with open(path, "rb") as stream:
+        head = stream.read(4096).decode("utf-8", "replace").splitlines()
+    if len(head) < 2 or head[0] != "---" or not head[1].startswith(MARK):
+        return None
+    return head[1].removeprefix(MARK)
+
+
+# -- what the card says --------------------------------------------------------------------------
+
+
+@dataclass
+class OutletFacts:
+    articles: int = 0
+    first_day: str | None = None
+    last_day: str | None = None
+
+
+@dataclass
+class CardFacts:
+    """What an export wrote, gathered article by article (counters only: memory stays flat)."""
+
+    outlets: dict[str, OutletFacts] = field(default_factory=dict)
+    articles: int = 0
+    undated: int = 0
+    later_in_cluster: int = 0  # articles whose cluster began with an earlier article
+
+    def add(self, article: dict[str, Any]) -> None:
+        self.articles += 1
+        facts = self.outlets.setdefault(article["outlet"], OutletFacts())
+        facts.articles += 1
+        published = article.get("published_at")
+        if published:
+            day = published[:10]  # the publication day in the offset the outlet gave
+            facts.first_day = min(facts.first_day or day, day)
+            facts.last_day = max(facts.last_day or day, day)
+        else:
+            self.undated += 1
+        cluster = article.get("cluster")
+        if cluster is not None and cluster != article.get("seq"):
+            self.later_in_cluster += 1
+
+    def days(self) -> tuple[str | None, str | None]:
+        firsts = [f.first_day for f in self.outlets.values() if f.first_day]
+        lasts = [f.last_day for f in self.outlets.values() if f.last_day]
+        return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The export's options, as the card reports them."""
+
+    fmt: str
+    output_name: str  # the file or folder name, relative to the card
+    all_revisions: bool = False
+    outlets: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    new: bool = False
+    exported_on: date | None = None
+
+
+def write_card(path: Path, facts: CardFacts, selection: Selection) -> None:
+    """Write the card into a folder being built (it appears when the folder does)."""
+    path.write_text(render(facts, selection), encoding="utf-8")
+
+
+def publish_card(path: Path, facts: CardFacts, selection: Selection) -> None:
+    """Replace the card at ``path`` (claimed with claimed_card) in one step."""
+    with atomic_file(path) as stream:
+        stream.write(render(facts, selection).encode("utf-8"))
+
+
+def render(facts: CardFacts, selection: Selection) -> str:
+    header = _yaml(metadata(facts, selection))
+    return f"---\n{MARK}{selection.output_name}\n{header}---\n\n{_body(facts, selection)}"
+
+
+def metadata(facts: CardFacts, selection: Selection) -> dict[str, Any]:
+    """The YAML header the hub reads."""
+    meta: dict[str, Any] = {
+        "language": ["bn"],
+        "license": "other",
+        "license_name": LICENSE_NAME,
+        "pretty_name": pretty_name(facts),
+        "size_categories": [size_category(facts.articles)],
+        "task_categories": ["text-generation", "text-classification"],
+        "tags": ["news", "bengali", "bangla"],
+    }
+    config: dict[str, Any] = {"config_name": "default"}
+    if selection.fmt == "txt":
+        # One row per article file (not per line), the text exactly as hashed.
+        config["data_files"] = [{"split": "train", "path": "*.txt"}]
+        config["sample_by"] = "document"
+    else:
+        config["data_files"] = [{"split": "train", "path": selection.output_name}]
+    meta["configs"] = [config]
+    features = hub_features(selection.fmt)
+    if features is not None:
+        meta["dataset_info"] = {"features": features}
+    return meta
+
+
+def hub_features(fmt: str) -> list[dict[str, Any]] | None:
+    """Features in the hub's YAML form, where the format fixes the types; None where the
+    reader infers them (JSON Lines, CSV)."""
+    if fmt == "parquet":
+        return [{"name": name, **_HF_TYPES[kind]} for name, kind in PARQUET_COLUMNS]
+    if fmt == "txt":
+        return [{"name": "text", "dtype": "string"}]
+    return None
+
+
+def pretty_name(facts: CardFacts) -> str:
+    outlets = sorted(facts.outlets)
+    first, last = facts.days()
+    name = "Bengali news" + (f" from {_and(outlets)}" if outlets else "")
+    if first and last:
+        name += f", {first}" + (f" to {last}" if last != first else "")
+    return name
+
+
+def size_category(articles: int) -> str:
+    for bound, label in SIZE_CATEGORIES:
+        if articles < bound:
+            return label
+    return "n>100M"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _body(facts: CardFacts, selection: Selection) -> str:
+    first, last = facts.days()
+    which = "every stored revision" if selection.all_revisions else "the latest revision"
+    span = "with no publication date"
+    if first:
+        span = f"published on {first}" if first == last else f"published from {first} to {last}"
+    parts = [
+        f"# {pretty_name(facts)}\n",
+        f"{_count(facts.articles, 'news article')} in Bengali ({which} of each), {span}, from"
+        f" {len(facts.outlets)} outlet{'s' if len(facts.outlets) != 1 else ''}, crawled by"
+        f" newscrawl (a Scrapy project) and exported with `{_command(selection)}`"
+        + (f" on {selection.exported_on}" if selection.exported_on else "")
+        + ".\n",
+        _selection_notes(facts, selection),
+        "## Loading\n\n" + _loading(selection) + "\n",
+        "## Outlets\n\n" + _outlet_table(facts) + "\n",
+        _COLUMNS if selection.fmt != "txt" else _CORPUS_FILES,
+        _CLEANING,
+        _near_duplicates(facts, selection),
+        _LICENCE,
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def _command(selection: Selection) -> str:
+    words = ["scrapy export", "-f", selection.fmt, "-o", selection.output_name]
+    for outlet in selection.outlets:
+        words += ["--outlet", outlet]
+    if selection.since:
+        words += ["--since", selection.since.isoformat()]
+    if selection.until:
+        words += ["--until", selection.until.isoformat()]
+    if selection.all_revisions:
+        words.append("--all-revisions")
+    if selection.new:
+        words.append("--new")
+    return " ".join(words)
+
+
+def _selection_notes(facts: CardFacts, selection: Selection) -> str:
+    notes = []
+    if selection.since or selection.until:
+        notes.append(
+            "Only articles published"
+            + (f" on or after {selection.since}" if selection.since else "")
+            + (" and" if selection.since and selection.until else "")
+            + (f" on or before {selection.until}" if selection.until else "")
+            + " (the publication day in Dhaka time)."
+        )
+    if selection.new:
+        notes.append(
+            "An incremental export: only articles that no earlier export to the same"
+            " output took, so earlier files hold the rest."
+        )
+    if facts.undated:
+        has = "has" if facts.undated == 1 else "have"
+        notes.append(f"{_count(facts.undated, 'article')} {has} no publication date.")
+    return " ".join(notes) + ("\n" if notes else "")
+
+
+def _loading(selection: Selection) -> str:
+    name = selection.output_name
+    if selection.fmt == "parquet":
+        return (
+            "```python\n"
+            f'import pandas as pd; df = pd.read_parquet("{name}")\n'
+            f'import polars as pl; df = pl.read_parquet("{name}")\n'
+            f"import duckdb; duckdb.sql(\"SELECT outlet, count(*) FROM '{name}' GROUP BY 1\")\n"
+            f'from datasets import load_dataset; ds = load_dataset("parquet",'
+            f' data_files="{name}")\n'
+            "```\n\n"
+            "`published_at`, `updated_at`, `crawled_at` and `first_seen_at` are UTC timestamps;"
+            " `published_at_iso` and `updated_at_iso` keep the stored text with the outlet's"
+            " own offset (Dhaka is +06:00). `tags` and `image_urls` are lists of strings;"
+            " `extraction` is JSON text."
+        )
+    if selection.fmt == "jsonl":
+        return (
+            f'```python\nimport pandas as pd; df = pd.read_json("{name}", lines=True)\n'
+            f'from datasets import load_dataset; ds = load_dataset("json", data_files="{name}")\n'
+            "```"
+        )
+    if selection.fmt == "csv":
+        return (
+            f'```python\nimport pandas as pd; df = pd.read_csv("{name}")\n```\n\n'
+            "`tags`, `image_urls` and `extraction` are JSON text. Unless the export had"
+            " `--csv-raw`, a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return"
+            " carries a leading `'` (so spreadsheets do not run it as a formula)."
+        )
+    return (
+        '```python\nfrom datasets import load_dataset\nds = load_dataset("text",'
+        ' data_files="*.txt", sample_by="document")  # one row per article\n```'
+    )
+
+
+def _outlet_table(facts: CardFacts) -> str:
+    rows = ["| outlet | articles | first day | last day |", "|---|---:|---|---|"]
+    for outlet in sorted(facts.outlets):
+        f = facts.outlets[outlet]
+        rows.append(f"| `{outlet}` | {f.articles:,} | {f.first_day or '–'} | {f.last_day or '–'} |")
+    return "\n".join(rows)
+
+
+_COLUMNS = """## Columns
+
+| column | what |
+|---|---|
+| `content_hash` | the article's key: see *Content hash* below |
+| `seq` | its stable number in the database (never reused; later articles have larger numbers) |
+| `outlet`, `article_id`, `url`, `canonical_url` | where it came from (the outlet's own id) |
+| `title`, `subtitle`, `author`, `category`, `tags` | as the outlet gave them, cleaned |
+| `body` | the text, paragraphs separated by one blank line |
+| `published_at`, `updated_at` | when the outlet says it published, updated it |
+| `published_raw`, `updated_raw` | the page's text those dates were read from |
+| `image_urls`, `language` | images of the article; `bn` |
+| `extraction` | which layer (JSON-LD, meta, selectors, generic) gave each field |
+| `revision`, `previous_hash` | an edit is a new row: `revision` + 1, the hash it replaces |
+| `crawled_at`, `first_seen_at`, `run_id` | when and by which crawl it was fetched |
+| `simhash`, `cluster` | near-duplicates: see below |
+"""
+
+_CORPUS_FILES = """## Files
+
+One `NNN_<content_hash>.txt` per article, holding exactly the text the content hash is taken over
+(title, a blank line, the body, no trailing newline); `NNN` is the article's stable number in the
+database. `index.csv` lists `number, hash, outlet, url, published_at, updated_at, author,
+category, title` for every file.
+"""
+
+_CLEANING = """## How the text was cleaned
+
+Title and body are cleaned before hashing and storing: Unicode NFC; no-break spaces become
+spaces; zero-width space, byte order mark and soft hyphen are removed (ZWJ and ZWNJ are kept:
+they shape Bengali conjuncts); white space inside a paragraph collapses to one space; empty
+paragraphs are dropped; paragraphs are joined by one blank line. Pages that were not articles
+(challenges, error pages, video pages) were never stored.
+
+## Content hash
+
+`content_hash` is the first 16 hex digits of SHA-256 over the UTF-8 bytes of
+`title + "\\n\\n" + body` (after cleaning). URL and outlet are not hashed: the same text reached
+at two addresses is one article. Anyone can check a row:
+`hashlib.sha256(f"{title}\\n\\n{body}".encode()).hexdigest()[:16] == content_hash`.
+"""
+
+
+def _near_duplicates(facts: CardFacts, selection: Selection) -> str:
+    if selection.fmt == "txt":
+        how = "Exports in JSON Lines, CSV or Parquet carry `simhash` and `cluster`."
+    else:
+        how = (
+            "To keep one article per cluster:"
+            ' `df.sort_values("seq").drop_duplicates("cluster")` in pandas, or'
+            " `SELECT * FROM t QUALIFY row_number() OVER (PARTITION BY cluster"
+            " ORDER BY seq) = 1` in DuckDB."
+        )
+    return f"""## Near-duplicates
+
+Outlets republish the same wire copy with small edits, and an edited article is stored again as a
+new revision. Nothing similar was removed: `simhash` is a 64-bit SimHash of the body's words
+(16 hex digits), and articles whose SimHashes differ in few bits (7 of 64 unless the crawl set
+another `NEWSCRAWL_NEAR_DISTANCE`) share a `cluster` (the `seq` of the cluster's first article).
+In this export {facts.later_in_cluster:,} of {_count(facts.articles, "article")} belong to a
+cluster begun by an earlier article, so keeping one row per cluster removes at most that many.
+{how}
+"""
+
+
+_LICENCE = """## Licence
+
+The articles remain the copyright of their outlets; this card's `license: other` says that no
+open licence applies to the text. The collection is meant for research (language modelling,
+topic studies, media monitoring) where the law you work under allows it; check before you
+publish the text or a model trained on it. Each row's `url` names its source.
+"""
+
+
+# -- YAML without a YAML library: dicts, lists, strings and numbers ----------------------------
+
+
+def _yaml(value: Any, indent: int = 0) -> str:
+    """Block-style YAML; strings quoted as JSON, which YAML reads as double-quoted scalars."""
+    pad = " " * indent
+    lines = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list) and item:
+                lines.append(f"{pad}{key}:\n{_yaml(item, indent + 2)}")
+            else:
+                lines.append(f"{pad}{key}: {_scalar(item)}\n")
+    else:
+        for item in value:
+            if isinstance(item, dict | list) and item:
+                inner = _yaml(item, indent + 2)
+                lines.append(f"{pad}- {inner[indent + 2 :]}")
+            else:
+                lines.append(f"{pad}- {_scalar(item)}\n")
+    return "".join(lines)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dict | list):
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(str(value), ensure_ascii=False)
