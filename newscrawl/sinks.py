@@ -201,9 +201,11 @@ PARQUET_COLUMNS: tuple[tuple[str, str], ...] = (
     ("simhash", "string"),
     ("cluster", "int64"),
 )
-# A row group is written once this much text is buffered: tens of MB, so readers can skip and
-# parallelise, while memory stays flat whatever the database holds.
-ROW_GROUP_BYTES = 64 * 2**20
+# A row group is written once this much text is buffered (about 3,000 articles, 20 MB in Arrow,
+# 4 MB zstd): big enough for readers to skip and parallelise by. Peak memory of a 100k-article
+# export was the same as of 9k with 16 MB; with 32 MB it rose 44 MB, with 64 MB 130 MB
+# (docs/benchmarks.md).
+ROW_GROUP_BYTES = 16 * 2**20
 ROW_GROUP_ROWS = 50_000
 PARQUET_METADATA_KEY = b"newscrawl"  # in every Parquet export's footer: an export wrote it
 
