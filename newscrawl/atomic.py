@@ -34,6 +34,7 @@ from typing import BinaryIO
 MARKER_NAME = ".newscrawl-export"  # in every corpus folder: what says an export wrote it
 INDEX_NAME = "index.csv"
 CARD_NAME = "README.md"  # the dataset card an export may write into a corpus folder
+CARD_MARK = "# dataset card written by scrapy export for: "  # a card's second line
 PARQUET_MAGIC = b"PAR1"
 CORPUS_FILE = re.compile(r"[0-9]{3,}_[0-9a-f]{16}\.txt")
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -102,8 +103,10 @@ def _foreign_entries(folder: Path) -> list[str] | None:
     with os.scandir(folder) as entries:
         for entry in entries:
             names.append(entry.name)
-            ours = entry.name in (MARKER_NAME, INDEX_NAME, CARD_NAME) or CORPUS_FILE.fullmatch(
-                entry.name
+            ours = (
+                entry.name in (MARKER_NAME, INDEX_NAME)
+                or CORPUS_FILE.fullmatch(entry.name)
+                or (entry.name == CARD_NAME and is_card(Path(entry.path)))
             )
             if not ours or not entry.is_file(follow_symlinks=False):
                 foreign.append(entry.name + ("/" if entry.is_dir() else ""))
@@ -112,6 +115,16 @@ def _foreign_entries(folder: Path) -> list[str] | None:
     if not foreign and MARKER_NAME not in names and INDEX_NAME not in names:
         foreign.append("no export marker")
     return sorted(foreign)
+
+
+def is_card(path: Path) -> bool:
+    """A dataset card an export wrote (not a README someone put there)."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(len(CARD_MARK) + 4)
+    except OSError:
+        return False
+    return head == f"---\n{CARD_MARK}".encode()
 
 
 def _not_an_export_file(path: Path) -> str | None:

@@ -23,11 +23,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newscrawl.atomic import CARD_NAME, ExportError, atomic_file, clean_leftovers, output_lock
+from newscrawl.atomic import (
+    CARD_MARK,
+    CARD_NAME,
+    ExportError,
+    atomic_file,
+    clean_leftovers,
+    output_lock,
+)
 from newscrawl.sinks import PARQUET_COLUMNS, TIMESTAMP
 
 # The card's second line (a YAML comment): what says an export wrote it, and for which output.
-MARK = "# dataset card written by scrapy export for: "
+MARK = CARD_MARK
 LICENSE_NAME = "news-outlets-copyright"
 SIZE_CATEGORIES = (  # the hub's size_categories values, by upper bound
     (1_000, "n<1K"),

@@ -110,6 +110,15 @@ def test_a_corpus_folder_holds_its_card_and_stays_replaceable(store, tmp_path):
     assert "inqilab" not in read_card(corpus / "README.md")[1]
 
 
+def test_a_readme_someone_put_in_a_corpus_folder_keeps_it_from_being_replaced(store, tmp_path):
+    corpus = tmp_path / "corpus"
+    export(store, corpus, fmt="txt")
+    (corpus / "README.md").write_text("# Notes on this corpus\n", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"holds things no export wrote \(README\.md\)"):
+        export(store, corpus, fmt="txt", force=True)
+    assert (corpus / "README.md").read_text(encoding="utf-8") == "# Notes on this corpus\n"
+
+
 def test_card_is_on_for_txt_and_parquet_and_asked_for_with_the_others(store, tmp_path):
     export(store, tmp_path / "a" / "all.jsonl")
     export(store, tmp_path / "b" / "all.parquet", fmt="parquet", card=False)
