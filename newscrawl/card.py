@@ -73,18 +73,20 @@ def claimed_card(output: Path) -> Iterator[Path]:
     A place another export is writing its card to right now is passed over, like one holding
     someone else's file.
     """
+    cannot_lock: ExportError | None = None
     for place in card_places(output):
         stack = ExitStack()
         try:
             stack.enter_context(output_lock(place))
-        except ExportError:
+        except ExportError as error:  # busy, or a folder that cannot be written
+            cannot_lock = cannot_lock or error
             continue
         with stack:
             clean_leftovers(place)
             if may_write_card(place, output.name):
                 yield place
                 return
-    raise _no_place(output)
+    raise cannot_lock or _no_place(output)
 
 
 def _no_place(output: Path) -> ExportError:

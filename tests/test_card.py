@@ -11,7 +11,8 @@ import yaml
 from newscrawl.card import MARK, SIZE_CATEGORIES, size_category
 from newscrawl.export import ExportError, export
 from newscrawl.store import Store
-from tests.test_export import ARTICLES, COMMISSION, FLOOD, export_cmd, news
+from tests.test_export import ARTICLES, COMMISSION, FLOOD, assert_one_line_error, export_cmd, news
+from tests.test_hostile_export import export_as_user, read_only  # noqa: F401 (a fixture)
 
 # The hub's values for the fields the card sets (huggingface.co/docs/hub/datasets-cards).
 HUB_SIZES = {label for _, label in SIZE_CATEGORIES} | {"n>100M"}
@@ -165,6 +166,19 @@ def test_no_place_for_the_card_refuses_before_anything_is_written(store, tmp_pat
     assert not list(tmp_path.glob(".*.lock"))
     export(store, tmp_path / "bn-news.parquet", fmt="parquet", card=False)
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == "theirs\n"
+
+
+def test_a_folder_that_cannot_be_written_says_so_not_that_the_card_has_no_place(
+    store,
+    tmp_path,
+    read_only,  # noqa: F811 (the fixture imported above)
+):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    read_only(folder)
+    result = export_as_user(store.path, "-f", "parquet", "-o", str(folder / "bn-news.parquet"))
+    assert_one_line_error(result, f"cannot write in {folder}", "choose another --output")
+    assert not list(folder.iterdir())
 
 
 def test_scrapy_export_card_options(db_path, tmp_path):
