@@ -387,3 +387,13 @@ def test_outside_a_checkout_the_database_defaults_to_the_users_data_folder(tmp_p
     line = one_line_error(result, "report", 1, prog="newscrawl")
     assert f"no database at {data_home / 'newscrawl' / 'newscrawl.db'}" in line
     assert not (anywhere / "data").exists()
+
+
+def test_the_spider_itself_refuses_until_before_since():
+    # Scrapyd builds the spider from a job's arguments without the command-line checks.
+    from newscrawl.spiders.base import UsageError
+    from newscrawl.spiders.inqilab import InqilabSpider
+
+    with pytest.raises(UsageError, match="before since"):
+        InqilabSpider(since="2024-02-01", until="2024-01-01")
+    assert InqilabSpider(since="2024-01-01", until="2024-01-01").until.isoformat() == "2024-01-01"

@@ -203,13 +203,11 @@ def spider_argument_problem(settings: BaseSettings, name: str, spargs: dict) -> 
     if not issubclass(spidercls, OutletSpider):
         return None
     try:
-        spider = spidercls(**spargs)
+        spidercls(**spargs)
     except SpiderUsageError as exc:
         return str(exc)
     except TypeError as exc:
         return f"{name} does not take these arguments ({exc})"
-    if spider.since and spider.until and spider.until < spider.since:
-        return f"until ({spider.until}) is before since ({spider.since}): swap them"
     return None
 
 

@@ -120,6 +120,8 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
         self.until = _parse_day(until, "until") if until else None
         if self.until and not self.since:
             raise UsageError("until needs since: -a since=YYYY-MM-DD -a until=YYYY-MM-DD")
+        if self.since and self.until and self.until < self.since:
+            raise UsageError(f"until ({self.until}) is before since ({self.since}): swap them")
         if self.since and not self.archive_path:
             raise UsageError(f"{self.name} has no date archive: backfill is not available")
         self._requested_ids: set[str] = set()
