@@ -64,7 +64,7 @@ def step_rows(page: Page, repeat: int) -> list[list[Any]]:
          lambda: extract.extract(page.html, page.url, outlet)),
         ("  json_ld_article", lambda: extract.json_ld_article(sel)),
         ("  from_meta (one pass over the meta tags)",
-         lambda: extract.from_meta(sel, extract.Extracted(), outlet)),
+         lambda: extract.from_meta(sel, extract.Extracted(), outlet.site_names)),
         ("  from_selectors", lambda: extract.from_selectors(sel, extract.Extracted(), outlet, "")),
         ("  paragraphs (body)", lambda: extract.paragraphs(sel, outlet.selectors["body"])),
         ("  clean_body (the outlet's paragraph rules)",

@@ -1,9 +1,10 @@
 """Where an export's output goes: replaced only when an export wrote it, whole or not at all.
 
 - Never destroys: an existing output is replaced only if an export wrote it (a corpus folder
-  holds the export's marker file and nothing else; a file starts the way a JSON Lines or CSV
-  export starts, or is empty). The database, its ``-wal``/``-shm``/``-journal``, any SQLite file
-  and any folder holding other things are refused, ``--force`` or not.
+  holds the export's marker file, its files and its card and nothing else; a file starts the
+  way a JSON Lines or CSV export starts, is a Parquet file whose footer names newscrawl, or is
+  empty). The database, its ``-wal``/``-shm``/``-journal``, any SQLite file and any folder
+  holding other things are refused, ``--force`` or not.
 - One at a time: an ``flock`` on a hidden lock file beside the output (``.NAME.lock``) keeps two
   exports from racing to one path; the second fails at once with one line. The kernel drops
   the lock of a killed export, so a stale lock file never blocks the next one.
@@ -32,6 +33,9 @@ from typing import BinaryIO
 
 MARKER_NAME = ".newscrawl-export"  # in every corpus folder: what says an export wrote it
 INDEX_NAME = "index.csv"
+CARD_NAME = "README.md"  # the dataset card an export may write into a corpus folder
+CARD_MARK = "# dataset card written by scrapy export for: "  # a card's second line
+PARQUET_MAGIC = b"PAR1"
 CORPUS_FILE = re.compile(r"[0-9]{3,}_[0-9a-f]{16}\.txt")
 SQLITE_HEADER = b"SQLite format 3\x00"
 DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -63,7 +67,7 @@ def check_replaceable(path: Path, wants_folder: bool, force: bool) -> None:
     if path.is_dir() != wants_folder:
         kind = "a folder" if path.is_dir() else "a file"
         needs = "a folder" if wants_folder else "a file name"
-        fmt = "txt" if wants_folder else "jsonl and csv"
+        fmt = "txt" if wants_folder else "jsonl, csv and parquet"
         raise ExportError(f"{path} is {kind}; --format {fmt} needs {needs} for --output")
     if wants_folder:
         foreign = _foreign_entries(path)
@@ -99,7 +103,11 @@ def _foreign_entries(folder: Path) -> list[str] | None:
     with os.scandir(folder) as entries:
         for entry in entries:
             names.append(entry.name)
-            ours = entry.name in (MARKER_NAME, INDEX_NAME) or CORPUS_FILE.fullmatch(entry.name)
+            ours = (
+                entry.name in (MARKER_NAME, INDEX_NAME)
+                or CORPUS_FILE.fullmatch(entry.name)
+                or (entry.name == CARD_NAME and is_card(Path(entry.path)))
+            )
             if not ours or not entry.is_file(follow_symlinks=False):
                 foreign.append(entry.name + ("/" if entry.is_dir() else ""))
     if not names:
@@ -107,6 +115,16 @@ def _foreign_entries(folder: Path) -> list[str] | None:
     if not foreign and MARKER_NAME not in names and INDEX_NAME not in names:
         foreign.append("no export marker")
     return sorted(foreign)
+
+
+def is_card(path: Path) -> bool:
+    """A dataset card an export wrote (not a README someone put there)."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(len(CARD_MARK) + 4)
+    except OSError:
+        return False
+    return head == f"---\n{CARD_MARK}".encode()
 
 
 def _not_an_export_file(path: Path) -> str | None:
@@ -117,6 +135,8 @@ def _not_an_export_file(path: Path) -> str | None:
         first = stream.readline(_FIRST_LINE_LIMIT)
     if first.startswith(SQLITE_HEADER):
         return "is an SQLite database"
+    if first.startswith(PARQUET_MAGIC):
+        return None if _parquet_export(path) else "is a Parquet file no export wrote"
     if not first:
         return None
     line = first.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n")
@@ -129,7 +149,23 @@ def _not_an_export_file(path: Path) -> str | None:
     header = line.decode("utf-8", "replace").split(",")
     if {"content_hash", "url", "title"} <= set(header):
         return None
-    return "does not look like an export (JSON Lines or CSV of articles)"
+    return "does not look like an export (JSON Lines, CSV or Parquet of articles)"
+
+
+def _parquet_export(path: Path) -> bool:
+    """A whole Parquet file whose footer carries the key every Parquet export writes."""
+    with open(path, "rb") as stream:
+        size = stream.seek(0, os.SEEK_END)
+        if size < 12:
+            return False
+        stream.seek(-8, os.SEEK_END)
+        tail = stream.read(8)
+        length = int.from_bytes(tail[:4], "little")
+        if tail[4:] != PARQUET_MAGIC or length > min(size - 12, _FIRST_LINE_LIMIT):
+            return False
+        stream.seek(-8 - length, os.SEEK_END)
+        footer = stream.read(length)
+    return b"newscrawl" in footer and b"content_hash" in footer
 
 
 # -- one export at a time per output, and what killed ones left ------------------------------

@@ -1,5 +1,5 @@
-"""The database out as JSON Lines, CSV or a verifiable text corpus: the library under
-``scrapy export``.
+"""The database out as JSON Lines, CSV, Parquet or a verifiable text corpus, with a dataset card
+(newscrawl.card) on request: the library under ``scrapy export``.
 
 - Streaming: articles come from one cursor and go straight out, so memory stays flat however
   large the database. What ``--new`` must remember goes to a temporary table, not a Python set.
@@ -19,14 +19,15 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from newscrawl import text
 from newscrawl.atomic import (
+    CARD_NAME,
     INDEX_NAME,
     ExportError,
     atomic_file,
@@ -36,17 +37,28 @@ from newscrawl.atomic import (
     output_lock,
     refuse_database,
 )
+from newscrawl.card import (
+    CardFacts,
+    Selection,
+    check_card_place,
+    claimed_card,
+    publish_card,
+    write_card,
+)
 from newscrawl.sinks import (
     INDEX_COLUMNS,
     CorpusSink,
     CsvSink,
     JsonLinesSink,
+    ParquetSink,
     Sink,
     corpus_width,
+    require_pyarrow,
 )
 from newscrawl.store import ArticleQuery, Store
 
-FORMATS = ("jsonl", "csv", "txt")
+FORMATS = ("jsonl", "csv", "txt", "parquet")
+CARD_BY_DEFAULT = ("txt", "parquet")  # the formats data teams hand on; --card for the others
 STDOUT = "-"
 __all__ = [  # what ``newscrawl.export`` offers, the formats' names included
     "FORMATS",
@@ -58,6 +70,7 @@ __all__ = [  # what ``newscrawl.export`` offers, the formats' names included
     "ExportError",
     "ExportSummary",
     "JsonLinesSink",
+    "ParquetSink",
     "Progress",
     "corpus_width",
     "export",
@@ -78,6 +91,7 @@ class ExportSummary:
     new_for: str | None = None  # the target whose earlier exports were left out (--new)
     unverifiable: int = 0  # corpus only: stored hash does not match the text, left out
     not_remembered: str | None = None  # why --new will not know of this export, if it won't
+    card: str | None = None  # where the dataset card went
 
     def describe(self) -> str:
         where = "stdout" if self.output == STDOUT else self.output
@@ -93,6 +107,8 @@ class ExportSummary:
                 f"; left out {_articles(self.unverifiable)} whose stored hash does not match"
                 " the text"
             )
+        if self.card:
+            line += f"; dataset card {self.card}"
         return line
 
     def warning(self) -> str | None:
@@ -181,6 +197,7 @@ def export(
     force: bool = False,
     bom: bool = False,
     raw_csv: bool = False,
+    card: bool | None = None,
     stdout: BinaryIO | None = None,
     progress: Progress | None = None,
 ) -> ExportSummary:
@@ -189,14 +206,18 @@ def export(
     ``new`` leaves out what earlier exports to the same target took; the target is ``name`` if
     given, else the output's absolute path. Every complete export is remembered that way,
     unless the database is read-only: then ``not_remembered`` in the summary says so.
+    ``card`` (default: on for txt and parquet) writes a dataset card, README.md, beside the
+    output or inside a corpus folder (see newscrawl.card).
     """
     started = time.monotonic()
     since, until = parse_day(since, "--since"), parse_day(until, "--until")
-    if bom and fmt == "jsonl":
-        raise ExportError("--bom is for csv and the txt corpus's index.csv, not for jsonl")
-    if raw_csv and fmt == "jsonl":
-        raise ExportError("--csv-raw is for csv and the txt corpus's index.csv, not for jsonl")
+    for wanted, option in ((bom, "--bom"), (raw_csv, "--csv-raw")):
+        if wanted and fmt in ("jsonl", "parquet"):
+            raise ExportError(f"{option} is for csv and the txt corpus's index.csv, not for {fmt}")
     destination = _check_output(output, fmt, store.path)
+    card = fmt in CARD_BY_DEFAULT if card is None else card
+    if card and destination is None:
+        raise ExportError("--card writes README.md beside the output: give --output FILE")
     target = export_target(output, name)
     if new and target is None:
         raise ExportError("--new needs to know which export it follows: with --output - add --name")
@@ -211,13 +232,40 @@ def export(
         not_exported_to=target if new else None,
     )
     progress = progress or Progress(None)
+    facts = CardFacts()
+    selection = Selection(
+        fmt=fmt,
+        output_name=destination.name if destination else STDOUT,
+        all_revisions=all_revisions,
+        outlets=tuple(outlets),
+        since=since,
+        until=until,
+        new=new,
+        exported_on=datetime.now(UTC).date(),
+    )
+    if destination is not None:  # refused before anything, a lock file even, is created
+        check_replaceable(destination, fmt == "txt", force)
+        if card and fmt != "txt":
+            check_card_place(destination)
     store.start_export_tally()
-    with _opened(destination, fmt, force, stdout) as place, store.snapshot():
-        if progress.enabled:
-            progress.start(store.count_articles(query))
-        sink = _sink(fmt, place, store, bom=bom, raw=raw_csv)
-        count, unverifiable = _write(store, query, sink, progress)
-    progress.finish()
+    card_at = None
+    with ExitStack() as card_lock:
+        if card and fmt != "txt":
+            assert destination is not None
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            card_at = card_lock.enter_context(claimed_card(destination))
+        with _opened(destination, fmt, force, stdout) as place, store.snapshot():
+            if progress.enabled:
+                progress.start(store.count_articles(query))
+            sink = _sink(fmt, place, store, bom=bom, raw=raw_csv)
+            count, unverifiable = _write(store, query, sink, progress, facts)
+            if card and fmt == "txt":
+                write_card(place / CARD_NAME, facts, selection)
+                card_at = Path(output).absolute() / CARD_NAME
+        progress.finish()
+        # After the data, so a card never describes an output that failed to appear.
+        if card_at is not None and fmt != "txt":
+            publish_card(card_at, facts, selection)
     # Remembered only once the output is complete: should this fail, the next --new repeats
     # these articles rather than losing them.
     not_remembered = None
@@ -232,6 +280,7 @@ def export(
         new_for=target if new else None,
         unverifiable=unverifiable,
         not_remembered=not_remembered,
+        card=str(card_at) if card_at else None,
     )
 
 
@@ -246,12 +295,15 @@ def _remember(store: Store, target: str) -> str | None:
     return None
 
 
-def _write(store: Store, query: ArticleQuery, sink: Sink, progress: Progress) -> tuple[int, int]:
+def _write(
+    store: Store, query: ArticleQuery, sink: Sink, progress: Progress, facts: CardFacts
+) -> tuple[int, int]:
     written = left_out = 0
     with sink:
         for article in store.select_articles(query):
             if sink.write(article):
                 store.tally_exported(article["content_hash"])
+                facts.add(article)
                 written += 1
             else:
                 left_out += 1
@@ -267,9 +319,16 @@ def _check_output(output: str | Path, fmt: str, database: Path | None) -> Path |
     """The path to write (None for stdout), after the checks that need no lock."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "parquet":
+        try:
+            require_pyarrow()
+        except ImportError as error:
+            raise ExportError(str(error)) from None
     if str(output) == STDOUT:
         if fmt == "txt":
             raise ExportError("--format txt writes a folder of files: give --output FOLDER")
+        if fmt == "parquet":
+            raise ExportError("--format parquet writes a file: give --output FILE")
         return None
     path = Path(output).absolute()
     refuse_database(path, database)
@@ -284,9 +343,8 @@ def _opened(
     if destination is None:
         yield stdout if stdout is not None else sys.stdout.buffer
         return
-    # Checked before anything is created, so a refusal leaves no trace, and again under the
-    # lock, which may put back an old corpus a killed export took away.
-    check_replaceable(destination, fmt == "txt", force)
+    # Checked before anything is created (by export), so a refusal leaves no trace, and again
+    # under the lock, which may put back an old corpus a killed export took away.
     destination.parent.mkdir(parents=True, exist_ok=True)
     with output_lock(destination):
         clean_leftovers(destination)
@@ -304,5 +362,7 @@ def _sink(fmt: str, place: Any, store: Store, *, bom: bool, raw: bool) -> Sink:
         return JsonLinesSink(place)
     if fmt == "csv":
         return CsvSink(place, bom=bom, raw=raw)
+    if fmt == "parquet":
+        return ParquetSink(place)
     # Read inside the export's snapshot, so no article in it can have a longer number.
     return CorpusSink(place, width=corpus_width(store.max_seq()), bom=bom, raw=raw)

@@ -13,6 +13,11 @@ from typing import Any
 
 FILL_FIELDS = ("title", "body", "published_at", "author", "category")
 PROBLEMS_STAT = "newscrawl/health/problems"
+SCRAPED_STAT = "newscrawl/items/scraped"  # every item the spider yielded into the pipelines
+STORE_ERROR_STAT = "newscrawl/store_error"  # the first error the store gave, as its message
+LOG_FAILURE_STAT = "newscrawl/log_failure"  # why the run log could not be written
+# Problems that are consequences of an unreachable site, dropped when it is said plainly.
+_UNREACHABLE_SYMPTOMS = ("Error Count Monitor", "Finish Reason Monitor")
 
 
 def _by_prefix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
@@ -69,8 +74,73 @@ def stale_problem(new_articles: int, earlier_new: Sequence[int], runs: int) -> s
     return f"no new articles in {runs} consecutive runs"
 
 
+def _total(stats: Mapping[str, Any], prefix: str) -> int:
+    return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
+
+
+def unreachable_problem(stats: Mapping[str, Any]) -> str | None:
+    """Every request failed to download and no response came back: the site was not reached."""
+    requests = stats.get("downloader/request_count", 0)
+    if not requests or stats.get("response_received_count", 0):
+        return None
+    errors = _by_prefix(stats, "downloader/exception_type_count/")
+    if not errors:
+        return None
+    reason = max(errors, key=lambda name: errors[name]).rsplit(".", 1)[-1]
+    return f"site unreachable: {reason} ({requests} requests)"
+
+
+def lost_problem(stats: Mapping[str, Any]) -> str | None:
+    """Articles scraped but not stored: any store error, or items that vanished in between."""
+    scraped = stats.get(SCRAPED_STAT, 0)
+    dropped = _total(stats, "newscrawl/dropped/")
+    stored = sum(stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "revision", "duplicate"))
+    lost = max(scraped - dropped - stored, 0)
+    failed = _by_prefix(stats, "newscrawl/store_failed/")
+    if not lost and not failed:
+        return None
+    cause = stats.get(STORE_ERROR_STAT) or "an item pipeline failed; see the log"
+    if failed:
+        cause += f"; {sum(failed.values())} write(s) failed"
+    return f"{lost} of {scraped} scraped articles were not stored ({cause})"
+
+
+RECORD_FAILED = "the run could not be recorded"
+
+
+def storage_problem(stats: Mapping[str, Any]) -> str | None:
+    """The run lost articles to the store, or its own record: the one line to exit 1 with."""
+    lost = lost_problem(stats)
+    if lost:
+        return lost
+    problems = stats.get(PROBLEMS_STAT) or []
+    return next((p for p in problems if p.startswith(RECORD_FAILED)), None)
+
+
+def discovery_problem(stats: Mapping[str, Any]) -> str | None:
+    """No article link found at all, and the discovery documents failed or were unreadable."""
+    if _total(stats, "newscrawl/discovered/") or stats.get("item_scraped_count"):
+        return None
+    bad = {
+        kind: _total(stats, f"newscrawl/{kind}/")
+        for kind in ("discovery_failed", "discovery_malformed", "discovery_empty")
+    }
+    if not any(bad.values()):
+        return None
+    said = ", ".join(f"{n} {kind.removeprefix('discovery_')}" for kind, n in bad.items() if n)
+    return f"no article found: the discovery documents failed or were unreadable ({said})"
+
+
 def verdict(stats: Mapping[str, Any], stale: str | None) -> tuple[str, list[str]]:
     problems = list(stats.get(PROBLEMS_STAT) or [])
+    unreachable = unreachable_problem(stats)
+    if unreachable:
+        problems = [unreachable] + [p for p in problems if not p.startswith(_UNREACHABLE_SYMPTOMS)]
+    elif stats.get("finish_reason") == "store_failed":  # the lost articles' line says why
+        problems = [p for p in problems if not p.startswith("Finish Reason Monitor")]
+    else:
+        problems += filter(None, [discovery_problem(stats)])
+    problems += filter(None, [lost_problem(stats), stats.get(LOG_FAILURE_STAT)])
     if stale:
         problems.append(stale)
     return ("unhealthy" if problems else "healthy"), problems

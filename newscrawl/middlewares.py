@@ -1,5 +1,6 @@
-"""Middlewares for scheduled runs: fetch only what is new, slow down when a site says so, and
-count the redirects Scrapy would otherwise drop without a word."""
+"""Middlewares for scheduled runs: fetch only what is new, slow down when a site says so, count
+the redirects Scrapy would otherwise drop without a word, never leave the crawl's origin, and
+bound the articles one run queues."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
-from newscrawl.spiders.base import looks_like_challenge, on_site
+from newscrawl.spiders.base import looks_like_challenge
+from newscrawl.spiders.discovery import may_fetch
 from newscrawl.store import Store
 
 logger = logging.getLogger(__name__)
@@ -189,42 +193,113 @@ class Refused(IgnoreRequest):
 class RedirectGuardMiddleware:
     """Fails, with a reason the spider counts, the redirects Scrapy would drop without a word.
 
-    Scrapy's RedirectMiddleware hands a redirect's target back to the scheduler, where a target
-    on another domain is filtered as offsite and a target already fetched (a redirect loop,
-    A -> B -> A) is filtered as a duplicate: neither reaches the request's errback, so the page
-    vanished from the crawl's accounting. Placed before RedirectMiddleware (a higher number sees
-    the response first), this raises ``Refused`` instead: ``newscrawl/failed/redirect_offsite``,
-    ``newscrawl/failed/redirect_loop``. Chains longer than ``REDIRECT_MAX_TIMES`` are Scrapy's
-    (``too_many_redirects``); a redirect to another scheme (``file:``) is not followed by Scrapy
-    and fails as ``http_30x``.
+    Scrapy's RedirectMiddleware and MetaRefreshMiddleware hand a redirect's target back to the
+    scheduler, where a target off the crawl's origin is filtered as offsite and a target already
+    fetched (a redirect loop, A -> B -> A) is filtered as a duplicate: neither reaches the
+    request's errback, so the page vanished from the crawl's accounting. Placed before both (a
+    higher number sees the response first), this raises ``Refused`` instead:
+    ``newscrawl/failed/redirect_offsite`` (another scheme, host or port: ``302 -> :8081/admin``
+    included), ``newscrawl/failed/redirect_loop``. Chains longer than ``REDIRECT_MAX_TIMES`` are
+    Scrapy's (``too_many_redirects``); a redirect to another scheme (``file:``) is not followed
+    by Scrapy and fails as ``http_30x``.
     """
 
     REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        settings = crawler.settings
+        self.meta_refresh = settings.getbool("METAREFRESH_ENABLED")
+        self.meta_refresh_max_delay = settings.getfloat("METAREFRESH_MAXDELAY")
+        self.meta_refresh_ignore_tags = settings.getlist("METAREFRESH_IGNORE_TAGS")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("dont_redirect"):
+            return response
+        target = self._redirect_target(request, response) or self._refresh_target(response)
+        if not target or urlsplit(target).scheme not in ("http", "https"):
+            return response  # not followed by Scrapy either
+        seen = [*request.meta.get("redirect_urls", ()), request.url]
+        if target.partition("#")[0] in {url.partition("#")[0] for url in seen}:
+            raise Refused("redirect_loop", f"redirect loop at {request.url} -> {target}")
+        if not may_fetch(self.crawler.spider, target):
+            raise Refused("redirect_offsite", f"redirect off the site: {request.url} -> {target}")
+        return response
+
+    def _redirect_target(self, request: Request, response: Response) -> str | None:
         location = response.headers.get(b"Location")
         if (
             response.status not in self.REDIRECT_STATUSES
             or not location
-            or request.meta.get("dont_redirect")
             or request.meta.get("handle_httpstatus_all")
             or response.status in request.meta.get("handle_httpstatus_list", ())
         ):
-            return response  # not a redirect RedirectMiddleware would follow
-        target = urljoin(request.url, safe_url_string(location))
-        parts = urlsplit(target)
-        if parts.scheme not in ("http", "https"):
-            return response  # RedirectMiddleware leaves it alone too
-        seen = [*request.meta.get("redirect_urls", ()), request.url]
-        if target.partition("#")[0] in {url.partition("#")[0] for url in seen}:
-            raise Refused("redirect_loop", f"redirect loop at {request.url} -> {target}")
-        if not on_site(parts.hostname, getattr(self.crawler.spider, "allowed_domains", None) or ()):
-            raise Refused("redirect_offsite", f"redirect off the site: {request.url} -> {target}")
-        return response
+            return None  # not a redirect RedirectMiddleware would follow
+        return urljoin(request.url, safe_url_string(location))
+
+    def _refresh_target(self, response: Response) -> str | None:
+        """Where a ``<meta http-equiv="refresh">`` MetaRefreshMiddleware follows would lead."""
+        if not self.meta_refresh or not isinstance(response, HtmlResponse):
+            return None
+        delay, url = get_meta_refresh(response, ignore_tags=self.meta_refresh_ignore_tags)
+        if url and delay is not None and delay < self.meta_refresh_max_delay:
+            return url
+        return None
+
+
+class SameOriginMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite filter, by origin (scheme, host and port) instead of host name alone.
+
+    Replaces ``scrapy.downloadermiddlewares.offsite.OffsiteMiddleware``, whose host rule let a
+    crawl of ``127.0.0.1:8080`` reach any other port of that host, robots.txt included. A spider
+    with ``origins`` (every outlet spider) is held to them; others keep Scrapy's rule. Requests
+    the spider makes are checked before they are made, and redirects by
+    ``RedirectGuardMiddleware``: this is the last line, counted by Scrapy as ``offsite/filtered``.
+    """
+
+    def should_follow(self, request: Request, spider: Spider) -> bool:
+        return may_fetch(spider, request.url)
+
+
+class QueuedArticlesBound:
+    """At most ``NEWSCRAWL_MAX_QUEUED_ARTICLES`` article requests queued in one run.
+
+    Placed after IncrementalMiddleware (a lower number sees the spider's output later), so
+    articles already stored never use up the bound. The spider yields each document's links
+    newest first, so what the bound cuts is the oldest. Feed articles always pass (each feed is
+    declared by the outlet and capped at ``max_feed_items``): a listing of 100,000 links cannot
+    crowd them out. What it refuses is counted as ``newscrawl/discovery_bound/articles``.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+        self.limit = crawler.settings.getint("NEWSCRAWL_MAX_QUEUED_ARTICLES")
+        self.queued = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> QueuedArticlesBound:
+        return cls(crawler)
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        return (output for output in result if self._keep(output))
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for output in result:
+            if self._keep(output):
+                yield output
+
+    def _keep(self, output: Any) -> bool:
+        if not isinstance(output, Request) or output.meta.get("article_id") is None:
+            return True
+        from_feed = (output.meta.get("discovered") or {}).get("via") == "feed"
+        if self.queued >= self.limit and not from_feed:
+            self.stats.inc_value("newscrawl/discovery_bound/articles")
+            return False
+        self.queued += 1
+        return True

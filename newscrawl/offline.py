@@ -2,13 +2,20 @@
 
 Used by ``scrapy extract``, ``scrapy fixture`` and the golden-file tests: the same code path a
 crawl takes from response to item, so a saved page shows exactly what a crawl would store.
+
+A page from a host no outlet spider handles is read by the generic outlet: JSON-LD, meta tags,
+the generic rules and trafilatura, no selector. A page whose URL the outlet's ``article_path``
+does not match is still read as an article when it says it is one (JSON-LD article, ``og:type``
+article), with a warning: the pattern, not the URL, is usually what is wrong.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
@@ -35,6 +42,23 @@ class Result:
     requests: list[dict[str, Any]] = field(default_factory=list)
     skipped: str | None = None
     stats: dict[str, int] = field(default_factory=dict)
+    warning: str | None = None
+
+
+class GenericOutlet(OutletSpider):
+    """Any site, no selectors: every field from JSON-LD, meta tags, generic rules, trafilatura.
+
+    Not in ``newscrawl/spiders``: it reads saved pages, it does not crawl.
+    """
+
+    name = "generic"
+    article_path = re.compile(r"^(?P<id>/.*)$")
+    selectors: ClassVar[dict[str, Sequence[str]]] = {}
+
+
+def generic_outlet(host: str) -> type[OutletSpider]:
+    attributes = {"site_url": f"https://{host}", "site_hosts": (host,)}
+    return type("GenericOutlet", (GenericOutlet,), attributes)
 
 
 def outlet_spiders(settings: Settings) -> dict[str, type[OutletSpider]]:
@@ -43,15 +67,31 @@ def outlet_spiders(settings: Settings) -> dict[str, type[OutletSpider]]:
     return {n: s for n, s in spiders.items() if issubclass(s, OutletSpider)}
 
 
-def spider_for_url(url: str, settings: Settings) -> type[OutletSpider]:
+def spider_for_url(url: str, settings: Settings, generic: bool = False) -> type[OutletSpider]:
+    """The outlet spider for the URL's host; else the generic outlet, if ``generic``."""
     host = urlsplit(url).hostname
     if not host:
         raise OfflineError(f"{url!r} is not a full URL: give it as https://host/path")
     for spider in outlet_spiders(settings).values():
         if host in spider.site_hosts:
             return spider
+    if generic:
+        return generic_outlet(host)
     known = ", ".join(h for s in outlet_spiders(settings).values() for h in s.site_hosts[:1])
     raise OfflineError(f"no spider handles {host} (known: {known})")
+
+
+ARTICLE_MARK = re.compile(
+    rb"""<meta[^>]+(?:property|name)=["']og:type["'][^>]+content=["']article["']"""
+    rb"""|<meta[^>]+content=["']article["'][^>]+(?:property|name)=["']og:type["']"""
+    rb"""|["']@type["']\s*:\s*\[?\s*["'](?:News|Reportage|Analysis|Opinion)?Article["']"""
+    rb"""|itemprop=["']articleBody["']|property=["']article:published_time["']""",
+    re.I,
+)
+
+
+def says_it_is_an_article(body: bytes) -> bool:
+    return bool(ARTICLE_MARK.search(body))
 
 
 def guess_callback(url: str, body: bytes, spider: OutletSpider) -> str:
@@ -77,15 +117,23 @@ def parse_saved_page(
         body = Path(path).read_bytes()
     except OSError as exc:
         raise OfflineError(f"cannot read {path}: {exc.strerror or exc}") from None
-    spidercls = spider_for_url(url, settings)
+    spidercls = spider_for_url(url, settings, generic=True)
     spider = spidercls(**(spider_kwargs or {}))
-    callback = callback or guess_callback(url, body, spider)
+    warning = None
+    if not callback:
+        callback = guess_callback(url, body, spider)
+        if callback == "parse_listing" and says_it_is_an_article(body):
+            callback = "parse_article"
+            warning = (
+                f"{url} does not match {spider.name}'s article_path; read as an article anyway"
+                f" (widen article_path in newscrawl/spiders/{spider.name}.py)"
+            )
     if callback not in CALLBACKS:
         raise OfflineError(f"unknown callback {callback!r}: one of {', '.join(CALLBACKS)}")
     response_cls = XmlResponse if callback in ("parse_feed", "parse_sitemap") else HtmlResponse
     meta = {"page": 1, "article_id": spider.article_id(url)}
     response = response_cls(url=url, body=body, request=Request(url, meta=meta))
-    result = Result()
+    result = Result(warning=warning)
     for output in getattr(spider, callback)(response) or ():
         if isinstance(output, Request):
             discovered = output.meta.get("discovered") or {}
@@ -96,6 +144,8 @@ def parse_saved_page(
             )
         else:
             result.items.append(as_stored(output))
+            if isinstance(spider, GenericOutlet):
+                result.items[-1]["extraction"]["outlet"] = "generic"
     result.stats = spider.stats.get_stats()
     skipped = [k.rsplit("/", 1)[1] for k in result.stats if k.startswith("newscrawl/skipped/")]
     result.skipped = skipped[0] if skipped else None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+from scrapy.utils.conf import closest_scrapy_cfg
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -10,9 +13,23 @@ NEWSPIDER_MODULE = "newscrawl.spiders"
 COMMANDS_MODULE = "newscrawl.commands"
 
 # -- where articles go ---------------------------------------------------------------------------
+
+
+def _default_db() -> str:
+    """``data/newscrawl.db`` of the newscrawl checkout a command runs in (the nearest scrapy.cfg
+    at or above the working directory that names these settings); anywhere else the user's data
+    folder, ``$XDG_DATA_HOME/newscrawl`` (``~/.local/share/newscrawl``), never a stray ``data/``
+    in whatever directory the command happens to start in."""
+    cfg = closest_scrapy_cfg()
+    if cfg and "newscrawl.settings" in Path(cfg).read_text(encoding="utf-8", errors="replace"):
+        return str(Path(cfg).parent / "data" / "newscrawl.db")
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return str(Path(data_home) / "newscrawl" / "newscrawl.db")
+
+
 # The environment variable wins over the default so that scheduled runs (cron, systemd, Scrapyd)
 # can point at a database without editing files; ``-s NEWSCRAWL_DB=...`` wins over both.
-NEWSCRAWL_DB = os.environ.get("NEWSCRAWL_DB", "data/newscrawl.db")
+NEWSCRAWL_DB = os.environ.get("NEWSCRAWL_DB") or _default_db()
 NEWSCRAWL_BATCH_SIZE = 100
 NEWSCRAWL_BATCH_SECONDS = 5.0
 # Articles whose body SimHashes differ in at most this many of 64 bits are recorded as
@@ -33,14 +50,27 @@ NEWSCRAWL_INCREMENTAL = True
 NEWSCRAWL_REVISIT_MAX_AGE_HOURS = 24.0
 NEWSCRAWL_REVISIT_INTERVAL_HOURS = 6.0
 NEWSCRAWL_LISTING_PAGES = 5  # the most listing pages followed per category in one run
+# Discovery's per-run bounds (hostile sitemaps and listings): how deep sitemap indexes may nest
+# (robots.txt -> index -> sitemap is 2), how many discovery documents one run fetches, and how
+# many article requests it queues (feed articles always get in, and go first).
+NEWSCRAWL_DISCOVERY_MAX_DEPTH = 3
+NEWSCRAWL_DISCOVERY_MAX_DOCUMENTS = 1000
+NEWSCRAWL_MAX_QUEUED_ARTICLES = 10_000
 # An outlet is unhealthy after this many consecutive runs without a new article.
 NEWSCRAWL_STALE_RUNS = 6
 NEWSCRAWL_MAX_FALLBACK_SHARE = 0.5
 NEWSCRAWL_LOG_MAX_BYTES = 20 * 1024 * 1024  # per run's log file under data/logs/
 NEWSCRAWL_LOG_KEEP = 200  # log files kept
 
-SPIDER_MIDDLEWARES = {"newscrawl.middlewares.IncrementalMiddleware": 900}
+SPIDER_MIDDLEWARES = {
+    "newscrawl.middlewares.IncrementalMiddleware": 900,
+    "newscrawl.middlewares.QueuedArticlesBound": 850,  # after it: known articles never count
+}
 DOWNLOADER_MIDDLEWARES = {
+    # Same origin means scheme, host and port: Scrapy's filter, which looks at the host only,
+    # is replaced in its place (before RobotsTxtMiddleware, so no other port's robots.txt).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newscrawl.middlewares.SameOriginMiddleware": 50,
     "newscrawl.middlewares.BackoffMiddleware": 560,
     # Above RedirectMiddleware (600), so it sees a redirect first: loops and redirects off the
     # site fail with a counted reason instead of vanishing in the scheduler's filters.

@@ -17,6 +17,25 @@ from collections.abc import Iterable
 _INVISIBLE = ("\u200b", "\ufeff", "\u00ad")
 _SPACE_RUN = re.compile(r"\s+")
 
+# Control characters that are not white space (white space ones, \t \n \r \v \f \x1c-\x1f and
+# NEL, collapse like any space): C0, DEL and C1. A page can carry them, and a terminal obeys them:
+# \x1b[2J clears the screen, an OSC sequence retitles the window, NUL cuts FTS5 snippets short.
+_CONTROL = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+_HAS_CONTROL = re.compile(f"[{_CONTROL}\ud800-\udfff]")
+# ECMA-48 sequences, removed whole so that no "[2J" is left behind: strings (OSC, DCS, APC, PM,
+# SOS) up to their terminator, CSI with its parameters, then any other escape; then lone controls.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b[P\]X^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|\x1b[ -/]*[0-~]"
+    f"|[{_CONTROL}]"
+)
+# Half a surrogate pair (from a JSON "\ud800" escape) cannot be written as UTF-8 at all.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# What for_terminal() shows escaped: every control character, white space ones included.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
 BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
 
@@ -25,11 +44,39 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def strip_controls(text: str) -> str:
+    """``text`` without control characters or terminal escape sequences (white space stays).
+
+    Half a surrogate pair becomes U+FFFD, as an invalid UTF-8 byte does when a page is decoded.
+    """
+    if not _HAS_CONTROL.search(text):
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return _LONE_SURROGATE.sub(REPLACEMENT, text)
+
+
+def replaced_characters(text: str | None) -> int:
+    """How many U+FFFD a text holds: bytes that could not be decoded, and replaced."""
+    return text.count(REPLACEMENT) if text else 0
+
+
+def for_terminal(text: str | None) -> str:
+    """``text`` safe to print: control characters shown as escapes (``\\x1b``), never sent raw.
+
+    For output of rows stored before cleaning removed control characters, or of any other text
+    that did not pass through it.
+    """
+    if not text:
+        return text or ""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def clean_line(text: str | None) -> str:
-    """One paragraph or field: NFC, invisible characters gone, white space collapsed."""
+    """One paragraph or field: NFC, control characters and invisible characters gone, white
+    space collapsed. Search queries go through it too, so that they match the stored text."""
     if not text:
         return ""
-    text = nfc(text)
+    text = nfc(strip_controls(text))
     # str.replace, not str.translate: on Bengali text (non-Latin-1) translate takes the slow
     # path, measured 2.4 times slower. U+00A0 needs no replacing: \s matches it below.
     for invisible in _INVISIBLE:

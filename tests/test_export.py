@@ -189,7 +189,12 @@ def test_every_corpus_file_verifies_with_sha256_against_its_name(filled_db, tmp_
     ]
     assert [f"{row['number']}_{row['hash']}.txt" for row in index] == files
     assert index[0]["title"] == COMMISSION[0] and index[0]["outlet"] == "sunnews"
-    assert sorted(p.name for p in corpus.iterdir()) == [".newscrawl-export", *files, "index.csv"]
+    assert sorted(p.name for p in corpus.iterdir()) == [
+        ".newscrawl-export",
+        *files,
+        "README.md",  # the dataset card, on by default for txt
+        "index.csv",
+    ]
     assert not list(tmp_path.glob("corpus.*"))  # no temporary folder left beside it
 
 
@@ -208,6 +213,7 @@ def test_corpus_numbers_are_store_sequence_numbers_with_gaps_and_one_width(db_pa
     assert corpus_width(7) == 3 and corpus_width(1001) == 4
     assert sorted(p.name for p in (tmp_path / "small").iterdir()) == [
         ".newscrawl-export",
+        "README.md",
         "index.csv",
     ]
 

@@ -32,9 +32,25 @@ def one_line_error(result) -> str:
     return lines[0]
 
 
-def test_unknown_domain():
-    line = one_line_error(run_scrapy("extract", PLAIN, "--url", "https://example.com/a/b/1"))
-    assert "no spider handles example.com" in line
+def test_a_site_with_no_spider_is_read_by_the_generic_outlet():
+    result = run_scrapy("extract", PLAIN, "--url", "https://example.com/some-words/abc")
+    assert result.returncode == 0, result.stderr
+    [item] = json.loads(result.stdout)
+    assert item["outlet"] == "generic" and item["extraction"]["outlet"] == "generic"
+    expected = json.loads((FIXTURES / "inqilab" / "plain.json").read_text("utf-8"))["items"][0]
+    assert item["title"] == expected["title"]
+    assert item["body"] == expected["body"]
+
+
+def test_an_article_outside_article_path_is_read_with_a_one_line_warning():
+    # The page says it is an article (og:type, JSON-LD); inqilab's article_path wants an id.
+    odd_url = "https://dailyinqilab.com/international/news/kim-letter"
+    result = run_scrapy("extract", PLAIN, "--url", odd_url)
+    assert result.returncode == 0, result.stderr
+    [warning] = result.stderr.strip().splitlines()
+    assert "does not match inqilab's article_path; read as an article anyway" in warning
+    [item] = json.loads(result.stdout)
+    assert item["outlet"] == "inqilab" and item["title"]
 
 
 def test_unreadable_file(tmp_path):
@@ -61,3 +77,11 @@ def test_crawl_with_a_bad_argument_or_spider_is_one_line():
         assert result.returncode == 2, (args, result.stderr[-2000:])
         assert "Traceback" not in result.stderr
         assert message in result.stderr, (args, result.stderr[-2000:])
+
+
+def test_fixture_still_wants_an_outlet_spider():
+    # Golden files belong to an outlet: the generic outlet reads pages, it takes no fixtures.
+    args = ("fixture", "--from-file", PLAIN, "--url", "https://example.com/a/b/1")
+    result = run_scrapy(*args)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "no spider handles example.com" in result.stderr.strip().splitlines()[-1]

@@ -43,7 +43,7 @@ def test_three_sunnews_shapes_give_one_article():
 def test_when_every_selector_misses_the_fallback_gives_the_same_body(outlet, spider, case, url):
     """A layout change must not change the text: the generic layer plus the outlet's text rules
     give the body the selectors gave."""
-    blind = type("Blind", (spider,), {"selectors": {}})
+    blind = type("Blind", (spider,), {"selectors": {"body": (".nothing-matches p",)}})
     html = (FIXTURES / outlet / f"{case}.html").read_text("utf-8")
     found = extract.extract(html, url, blind)
     assert found.layers["body"] == "fallback"
@@ -90,3 +90,21 @@ def test_no_date_anywhere_means_no_date(tmp_path):
     [item] = result.items
     assert item["published_at"] is None and "published" not in item["extraction"]
     assert result.stats["newscrawl/extraction/published/missing"] == 1
+
+
+def test_no_markup_or_entities_from_any_layer(tmp_path):
+    """Text a CMS escaped twice shows "&quot;" or "<b>" on the page; stored text has neither."""
+    page = (
+        '<html><head><meta property="og:title" content="কিমের &amp;quot;চিঠি&amp;quot;">'
+        "</head><body><div class='news-details'>"
+        "<p>উত্তর কোরিয়ার নেতা &amp;quot;কিম জং উন&amp;quot; চিঠি পেয়েছেন, জানিয়েছে সংবাদ সংস্থা।</p>"
+        "<p>&lt;b&gt;দ্বিতীয় অনুচ্ছেদে&lt;/b&gt; আরও কিছু কথা লেখা আছে এখানে, পড়ে দেখুন সবাই।</p>"
+        "</div></body></html>"
+    )
+    (tmp_path / "page.html").write_text(page, "utf-8")
+    [item] = parse_saved_page(tmp_path / "page.html", SUN_URL, project_settings()).items
+    assert item["title"] == 'কিমের "চিঠি"'
+    assert item["body"] == (
+        'উত্তর কোরিয়ার নেতা "কিম জং উন" চিঠি পেয়েছেন, জানিয়েছে সংবাদ সংস্থা।\n\n'
+        "দ্বিতীয় অনুচ্ছেদে আরও কিছু কথা লেখা আছে এখানে, পড়ে দেখুন সবাই।"
+    )

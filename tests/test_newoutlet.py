@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from newscrawl.commands.newoutlet import render
+from newscrawl.extraction.meta import strip_site_name
 from newscrawl.store import Store
 from tests.conftest import scrapy_args, scrapy_env
 from tests.support.checkout import copy_checkout
@@ -120,3 +122,61 @@ def test_update_golden_rewrites_expected_json_for_review(checkout):
                  "--update-golden")  # fmt: skip
     assert update.returncode == 0, update.stdout[-2000:]
     assert case.read_text("utf-8") == good
+
+
+def skeleton_spider(names=()):
+    namespace: dict = {}
+    exec(render("shapes", "shapes.test", [], [], [], names), namespace)
+    return namespace["ShapesSpider"]
+
+
+@pytest.mark.parametrize(
+    ("path", "article_id"),
+    [
+        ("/national/news/123456", "123456"),
+        ("/tp-firstpage/1138370", "1138370"),
+        ("/bangladesh/6suuafru01", "6suuafru01"),  # an id that is not a number
+        ("/804943/%E0%A6%AC%E0%A7%8D%E0%A6%B0", "804943"),  # a percent-encoded slug after it
+        ("/section/some-words-12345", "12345"),  # the id ending a slug
+        ("/national/slug-words-12345.html", "12345"),
+        ("/2025/01/05/river-bridge-opens", "2025/01/05/river-bridge-opens"),
+        ("/details.php?cat=2&id=55", "55"),
+        ("/", None),
+        ("/sports", None),
+        ("/category/sports?page=2", None),
+        ("/page/2", None),
+        ("/archive/2025-01-05", None),
+        ("/2025/01/05/", None),
+    ],
+)
+def test_scaffold_article_path_accepts_real_url_shapes(path, article_id):
+    spider = skeleton_spider()()
+    assert spider.article_id(f"https://www.shapes.test{path}") == article_id
+
+
+def test_scaffold_reads_the_site_name_from_a_page(checkout, tmp_path):
+    page = tmp_path / "home.html"
+    page.write_text(
+        '<html><head><meta property="og:site_name" content="Dhaka Post">'
+        "<title>নদীতে নতুন সেতু চালু | ঢাকা পোস্ট</title>"
+        '<meta property="og:title" content="নদীতে নতুন সেতু চালু"></head><body></body></html>',
+        "utf-8",
+    )
+    made = run(checkout, "scrapy", "newoutlet", "dhakapost", "--domain", "dhakapost.test",
+               "--page", str(page))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    source = (checkout / "newscrawl/spiders/dhakapost.py").read_text("utf-8")
+    assert "site_names = ('Dhaka Post', 'ঢাকা পোস্ট')" in source
+    # and the stripping works with them
+    spider = skeleton_spider(["Dhaka Post", "ঢাকা পোস্ট"])
+    assert strip_site_name("নদীতে নতুন সেতু চালু | ঢাকা পোস্ট", spider.site_names) == ("নদীতে নতুন সেতু চালু")
+
+
+def test_scaffold_with_an_unreadable_page_guesses_the_name(checkout, tmp_path):
+    made = run(checkout, "scrapy", "newoutlet", "dhakapost", "--domain", "dhakapost.test",
+               "--page", str(tmp_path / "missing.html"))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    [warning] = made.stderr.strip().splitlines()
+    assert "cannot read" in warning and "guessed from the domain" in warning
+    source = (checkout / "newscrawl/spiders/dhakapost.py").read_text("utf-8")
+    assert "site_names = ('Dhakapost',)" in source

@@ -10,11 +10,12 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.commands._cli import add_db_option, fail, reject_options
+from newscrawl.commands._cli import add_db_option, fail, one_line_errors, reject_options
 from newscrawl.store import StoreError
 from newscrawl.store.backup import backup_to_file
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False

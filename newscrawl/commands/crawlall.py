@@ -15,9 +15,11 @@ from typing import Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl import runlock
+from newscrawl import runlock, runlog
 from newscrawl.commands._cli import (
     add_spider_args_option,
+    check_database,
+    one_line_errors,
     parse_spider_args,
     spider_argument_problem,
 )
@@ -25,10 +27,10 @@ from newscrawl.offline import outlet_spiders
 from newscrawl.runlog import start_run_log
 
 EXIT_UNHEALTHY = 1
-EXIT_USAGE = 2
 EXIT_LOCKED = 75
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
 
@@ -53,37 +55,61 @@ class Command(ScrapyCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         parse_spider_args(opts)
+        # Checked here, before the crawler process exists: its start-up banner would bury them.
+        if args:
+            raise UsageError(f"unexpected argument {args[0]!r}")
+        known = sorted(outlet_spiders(self.settings))
+        unknown = [name for name in opts.outlet if name not in known]
+        if unknown:
+            raise UsageError(f"no outlet {unknown[0]!r} (known: {', '.join(known)})")
+        opts.names = opts.outlet or known
+        opts.per_outlet = self.outlet_arguments(opts.names, opts.spargs)
+        for name in opts.names:
+            problem = spider_argument_problem(self.settings, name, opts.per_outlet[name])
+            if problem:
+                raise UsageError(problem)
+        check_database(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args:
-            raise UsageError(f"unexpected argument {args[0]!r}", print_help=False)
-        known = sorted(outlet_spiders(self.settings))
-        names = opts.outlet or known
-        unknown = [name for name in names if name not in known]
-        if unknown:
-            self.say(f"no outlet {unknown[0]!r} (known: {', '.join(known)})")
-            self.exitcode = EXIT_USAGE
-            return
-        for name in names:
-            problem = spider_argument_problem(self.settings, name, opts.spargs)
-            if problem:
-                self.say(problem)
-                self.exitcode = EXIT_USAGE
-                return
+        names, spargs = opts.names, opts.per_outlet
         db_path = self.settings.get("NEWSCRAWL_DB")
         if not self.lock_all(db_path, names, wait=opts.wait):
             return
+        crawlers: dict[str, Any] = {}
         try:
             self.log_to_file(db_path)
-            crawlers = {}
             for name in names:
                 crawlers[name] = self.crawler_process.create_crawler(name)
-                self.crawler_process.crawl(crawlers[name], **opts.spargs)
+                self.crawler_process.crawl(crawlers[name], **spargs[name])
             self.crawler_process.start()
         finally:
             for name in names:
                 runlock.release(db_path, name)
         self.exitcode = self.report(crawlers)
+
+    def outlet_arguments(self, names: list[str], spargs: dict[str, str]) -> dict[str, dict]:
+        """Each outlet's spider arguments: ``-a NAME=V`` for all, ``-a OUTLET.NAME=V`` for one.
+
+        A bare ``base_url`` with several outlets would send all of them to one mirror: refused.
+        """
+        shared = {key: value for key, value in spargs.items() if "." not in key}
+        per: dict[str, dict[str, str]] = {name: dict(shared) for name in names}
+        for key, value in spargs.items():
+            outlet, dot, arg = key.partition(".")
+            if not dot:
+                continue
+            if outlet not in per or not arg:
+                raise UsageError(
+                    f"-a {key}=…: {outlet!r} is not an outlet of this run"
+                    f" ({', '.join(names)}); write -a OUTLET.NAME=VALUE"
+                )
+            per[outlet][arg] = value
+        if "base_url" in shared and len(names) > 1:
+            raise UsageError(
+                "-a base_url=… would send every outlet to one mirror: give each its own,"
+                f" e.g. -a {names[0]}.base_url=URL, or add --outlet {names[0]}"
+            )
+        return per
 
     def lock_all(self, db_path: str, names: list[str], *, wait: bool) -> bool:
         taken: list[str] = []
@@ -91,21 +117,36 @@ class Command(ScrapyCommand):
             for name in names:
                 runlock.acquire(db_path, name, wait=wait)
                 taken.append(name)
-        except runlock.LockHeld as exc:
+        except (runlock.LockHeld, OSError) as exc:
             for name in taken:
                 runlock.release(db_path, name)
-            self.say(f"{exc}; exiting (use --wait to queue behind it)")
-            self.exitcode = EXIT_LOCKED
+            if isinstance(exc, runlock.LockHeld):
+                self.say(f"{exc}; exiting (use --wait to queue behind it)")
+                self.exitcode = EXIT_LOCKED
+            else:
+                where = runlock.lock_path(db_path, names[len(taken)])
+                self.say(
+                    f"cannot take the run lock {where}: {exc.strerror or exc}"
+                    " (the database's folder must be writable by this user)"
+                )
+                self.exitcode = EXIT_UNHEALTHY
             return False
         return True
 
     def log_to_file(self, db_path: str) -> None:
-        path = start_run_log(
-            Path(db_path).parent / "logs",
-            "crawlall",
-            self.settings.getint("NEWSCRAWL_LOG_MAX_BYTES"),
-            self.settings.getint("NEWSCRAWL_LOG_KEEP"),
-        )
+        folder = Path(db_path).parent / "logs"
+        try:
+            path = start_run_log(
+                folder,
+                "crawlall",
+                self.settings.getint("NEWSCRAWL_LOG_MAX_BYTES"),
+                self.settings.getint("NEWSCRAWL_LOG_KEEP"),
+            )
+        except OSError as exc:
+            # Crawl on (the console still logs); every outlet's run counts it as a problem.
+            runlog.note_failure(f"no run log in {folder} ({exc.strerror or exc})")
+            self.say(f"cannot write the run log in {folder}: {exc.strerror or exc}")
+            return
         print(f"crawlall: logging to {path}", file=sys.stderr)
 
     def report(self, crawlers: dict[str, Any]) -> int:

@@ -1,4 +1,5 @@
-"""``scrapy export``: articles out as JSON Lines, CSV or a text corpus (see newscrawl.export)."""
+"""``scrapy export``: articles out as JSON Lines, CSV, Parquet or a text corpus, with a dataset
+card (see newscrawl.export and newscrawl.card)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from scrapy.exceptions import UsageError
 from newscrawl.commands._cli import (
     add_db_option,
     fail,
+    one_line_errors,
     open_store,
     reader_went_away,
     reject_options,
@@ -20,22 +22,24 @@ from newscrawl.export import FORMATS, STDOUT, ExportError, Progress, export, par
 from newscrawl.store import StoreError
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[-f jsonl|csv|txt] [-o FILE|FOLDER|-] [options]"
+        return "[-f jsonl|csv|txt|parquet] [-o FILE|FOLDER|-] [options]"
 
     def short_desc(self) -> str:
-        return "Export articles as JSON Lines, CSV or a verifiable text corpus"
+        return "Export articles as JSON Lines, CSV, Parquet or a verifiable text corpus"
 
     def long_desc(self) -> str:
         return (
             "Export the latest revision of each article (or every revision) as JSON Lines or "
-            "CSV to a file or stdout, or as a folder of NNN_<content_hash>.txt files plus "
-            "index.csv. Files appear complete or not at all; only an earlier export is ever "
+            "CSV to a file or stdout, as a Parquet file, or as a folder of "
+            "NNN_<content_hash>.txt files plus index.csv, with a dataset card (README.md) "
+            "beside it. Files appear complete or not at all; only an earlier export is ever "
             "replaced."
         )
 
@@ -49,7 +53,7 @@ class Command(ScrapyCommand):
             "-o",
             "--output",
             metavar="PATH",
-            help="a file for jsonl and csv (default: - for stdout), a folder for txt",
+            help="a file for jsonl, csv (default: - for stdout) and parquet, a folder for txt",
         )
         group.add_argument(
             "--outlet",
@@ -90,6 +94,13 @@ class Command(ScrapyCommand):
             action="store_true",
             help="replace an existing output an earlier export wrote (never anything else)",
         )
+        group.add_argument(
+            "--card",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="write a dataset card, README.md, beside the output (default: on for txt and"
+            " parquet)",
+        )
         add_db_option(group)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -115,6 +126,7 @@ class Command(ScrapyCommand):
                     force=opts.force,
                     bom=opts.bom,
                     raw_csv=opts.csv_raw,
+                    card=opts.card,
                     progress=Progress(sys.stderr),
                 )
         except (ExportError, StoreError) as error:

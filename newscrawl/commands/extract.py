@@ -9,9 +9,11 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
+from newscrawl.commands._cli import one_line_errors
 from newscrawl.offline import CALLBACKS, OfflineError, parse_saved_page
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
@@ -39,12 +41,14 @@ class Command(ScrapyCommand):
         except OfflineError as exc:
             self.fail(str(exc), 1)
             return
+        if result.warning:
+            print(f"scrapy extract: warning: {result.warning}", file=sys.stderr)
         if result.skipped:
             self.fail(f"{args[0]} is not an article page ({result.skipped})", 1)
             return
         output = result.items or result.requests
         if not output:
-            self.fail(f"nothing found in {args[0]}: is --url the address it was saved from?", 1)
+            self.fail(f"nothing found in {args[0]}: no article, feed or links to articles", 1)
             return
         json.dump(output, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

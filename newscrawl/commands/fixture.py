@@ -20,9 +20,9 @@ from scrapy import signals
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.commands._cli import fixtures_folder
+from newscrawl.commands._cli import CommandError, fixtures_folder, one_line_errors
 from newscrawl.golden import expected_for, write_case
-from newscrawl.offline import OfflineError, guess_callback, spider_for_url
+from newscrawl.offline import guess_callback, spider_for_url
 
 CASE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -56,6 +56,7 @@ def default_case(url: str, spider: Any) -> str:
     return re.sub(r"[^a-z0-9_-]+", "_", last.lower()).strip("_-") or "page"
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
 
@@ -72,45 +73,48 @@ class Command(ScrapyCommand):
         parser.add_argument("--url", help="with --from-file: the URL it was saved from")
         parser.add_argument("--force", action="store_true", help="replace an existing case")
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Everything that can be checked is checked here, before the crawler process exists:
+        # its start-up banner would bury the one line that says what is wrong.
         if opts.from_file:
             if args or not opts.url:
                 raise UsageError("offline: scrapy fixture --from-file PATH --url URL")
-            url = opts.url
+            self.url = opts.url
         elif len(args) == 1 and not opts.url:
-            url = args[0]
+            self.url = args[0]
         else:
             raise UsageError("give one URL: scrapy fixture URL [--case NAME]")
-        try:
-            spider = spider_for_url(url, self.settings)(**{})
-        except OfflineError as exc:
-            return self.fail(str(exc))
-        case = opts.case or default_case(url, spider)
-        if not CASE.match(case):
-            return self.fail(f"{case!r} is not a case name: lowercase letters, digits, _ and -")
-        body = self.read(opts.from_file) if opts.from_file else self.fetch(url)
+        self.spider = spider_for_url(self.url, self.settings)(**{})
+        self.case = opts.case or default_case(self.url, self.spider)
+        if not CASE.match(self.case):
+            raise UsageError(f"{self.case!r} is not a case name: lowercase letters, digits, _, -")
+        self.folder = fixtures_folder() / self.spider.name
+        taken = [self.folder / f"{self.case}{suffix}" for suffix in (".json", ".html", ".xml")]
+        if any(path.exists() for path in taken) and not opts.force:
+            raise CommandError(f"{taken[0]} exists already: choose another --case, or --force")
+        self.body = self.read(opts.from_file) if opts.from_file else None
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        body = self.body if self.body is not None else self.fetch(self.url)
         if body is None:
-            return None
-        folder = fixtures_folder() / spider.name
-        suffix = ".xml" if guess_callback(url, body, spider) in ("parse_feed", "parse_sitemap") \
-            else ".html"  # fmt: skip
-        page, expected = folder / f"{case}{suffix}", folder / f"{case}.json"
-        if (page.exists() or expected.exists()) and not opts.force:
-            return self.fail(f"{expected} exists already: choose another --case, or --force")
-        folder.mkdir(parents=True, exist_ok=True)
+            return
+        callback = guess_callback(self.url, body, self.spider)
+        suffix = ".xml" if callback in ("parse_feed", "parse_sitemap") else ".html"
+        page, expected = self.folder / f"{self.case}{suffix}", self.folder / f"{self.case}.json"
+        self.folder.mkdir(parents=True, exist_ok=True)
         page.write_bytes(body)
-        result = expected_for(page, url, self.settings)
+        result = expected_for(page, self.url, self.settings)
         write_case(expected, result)
         print(f"wrote {page}\nwrote {expected}")
         print(summary(result))
-        return None
 
-    def read(self, path: str) -> bytes | None:
+    @staticmethod
+    def read(path: str) -> bytes:
         try:
             return Path(path).read_bytes()
         except OSError as exc:
-            self.fail(f"cannot read {path}: {exc.strerror or exc}")
-            return None
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
 
     def fetch(self, url: str) -> bytes | None:
         crawler = self.crawler_process.create_crawler(FetchOnce)

@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.commands._cli import add_db_option, fail, reject_options
+from newscrawl.commands._cli import add_db_option, fail, one_line_errors, reject_options
 from newscrawl.export import Progress
 from newscrawl.store import Store, StoreError
 from newscrawl.store.merge import MERGE_BATCH, merge_shard
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False

@@ -6,17 +6,29 @@ import argparse
 import keyword
 import re
 import sys
+import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from parsel import Selector
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 import newscrawl.spiders
-from newscrawl.commands._cli import fixtures_folder
+from newscrawl.commands._cli import fixtures_folder, one_line_errors
+from newscrawl.extraction import generic, jsonld
+from newscrawl.extraction.meta import page_site_names, title_suffix
 
+# Article URL shapes of real news sites (see the skeleton's comment); the path, or path?query.
+DEFAULT_ARTICLE_PATH = (
+    r"^(?:/[^?#]*\?(?:[^#]*&)?(?:id|nid|news_id|article_id|story_id)="
+    r"|/(?:[^/?#]+/)*?(?:[^/?#]*?[-_])?(?!(?:19|20)\d\d[-/]\d\d[-/]\d\d/?$)"
+    r"(?=\d{3,}(?:[-/._]|$)|(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6,16}/?$))"
+    r"(?P<id>\d{4}/\d{2}/\d{2}/[^/?#]+|\w+)"
+)
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 DOMAIN = re.compile(r"^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
@@ -41,7 +53,7 @@ class {cls}(OutletSpider):
     # Every host name the site answers to; links naming them are followed on a -a base_url mirror.
     site_hosts = {hosts!r}
     # Stripped from titles ("Headline | Site") and from byline lines ("Site Desk Name").
-    site_names = ({site_name!r},)
+    site_names = {site_names!r}  # {names_note}
 
     # Discovery: paths (or full URLs) on the site. A guess that turns out wrong is counted under
     # newscrawl/discovery_failed/ and the crawl goes on.
@@ -52,9 +64,13 @@ class {cls}(OutletSpider):
     archive_path = None  # a date archive for -a since=YYYY-MM-DD backfill, if the site has one
 
     # The path of an article page; the group ``id`` is the site's own article id, so one
-    # article reached at two URLs is one article. [G] any path with a number of 3+ digits:
-    # make it as exact as the site allows, e.g. r"^/news/(?P<id>\\d+)$".
-    article_path = re.compile(r"^/(?:[\\w-]+/)*?(?P<id>\\d{{3,}})(?:[/-][\\w-]*)?/?$")
+    # article reached at two URLs is one article. [G] the shapes news sites use: a number of 3+
+    # digits as a path segment or at the end of a slug (/804943/<slug>, /section/words-12345,
+    # /slug-12345.html), a short code of letters and digits (/bangladesh/6suuafru01),
+    # /YYYY/MM/DD/slug, ?id=N. Make it as exact as the site allows, e.g. r"^/news/(?P<id>\\d+)$".
+    article_path = re.compile(
+        {article_path}
+    )
 
     # CSS selectors tried after JSON-LD and meta tags, in order; the first that matches wins.
     # Leave a field empty to rely on the other layers. "::attr(x)" reads an attribute.
@@ -115,31 +131,83 @@ def site_path(url: str | None, hosts: tuple[str, ...]) -> str | None:
     return url
 
 
-def render(name: str, domain: str, feeds: list[str], sitemaps: list[str], listings: list[str]):
+def render(
+    name: str,
+    domain: str,
+    feeds: list[str],
+    sitemaps: list[str],
+    listings: list[str],
+    site_names: Sequence[str] = (),
+) -> str:
     host = domain if domain.startswith("www.") else f"www.{domain}"
     bare = host.removeprefix("www.")
     hosts = (host, bare)
+    guessed = bare.split(".")[0].capitalize()
+    article_path = "\n".join(
+        f"        r{part!r}" if '"' in part else f'        r"{part}"'
+        for part in _split_pattern(DEFAULT_ARTICLE_PATH)
+    ).strip()
     return SKELETON.format(
+        article_path=article_path,
+        site_names=tuple(site_names) or (guessed,),
+        names_note="[V] as the site's pages state them" if site_names else "[G] from the domain",
         title=bare.split(".")[0].capitalize(),
         domain=bare,
         cls=class_name(name),
         name=name,
         host=host,
         hosts=hosts,
-        site_name=bare.split(".")[0].capitalize(),
         feeds=tuple(site_path(u, hosts) for u in feeds) or ("/rss",),
         sitemaps=tuple(site_path(u, hosts) for u in sitemaps),
         listings=tuple(site_path(u, hosts) for u in listings),
     )
 
 
+def _split_pattern(pattern: str) -> list[str]:
+    """The default pattern in the pieces it is written in above, one per skeleton line."""
+    pieces, rest = [], pattern
+    for marker in ("|/(?:", "(?=\\d{3,}", "(?P<id>"):
+        head, _, tail = rest.partition(marker)
+        pieces.append(head)
+        rest = marker + tail
+    return [*pieces, rest]
+
+
+def site_names_of(page: str) -> list[str]:
+    """The site's names as one of its pages states them: og:site_name, JSON-LD publisher,
+    the ``<title>`` suffix after the headline."""
+    sel = Selector(text=page)
+    data = jsonld.blocks(sel)
+    node = jsonld.article(data) or {}
+    headline = (
+        jsonld.first_text(node.get("headline"))
+        or sel.xpath('//meta[@property="og:title"]/@content').get()
+    )
+    names = [*page_site_names(sel), *jsonld.publisher_names(data)]
+    suffix = title_suffix(sel.xpath("//title/text()").get(), headline or generic.headline(sel))
+    return list(dict.fromkeys([*names, *([suffix] if suffix else [])]))
+
+
+def read_page(source: str) -> str:
+    """A saved page, or one fetched from its URL (one request, 15 s at most)."""
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": "newscrawl newoutlet"})
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.read(5_000_000).decode("utf-8", "replace")
+    return Path(source).read_text("utf-8", "replace")
+
+
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "NAME --domain example.com [--feed URL] [--sitemap URL] [--listing URL]"
+        return (
+            "NAME --domain example.com [--page FILE_OR_URL] [--feed URL] [--sitemap URL]"
+            " [--listing URL]"
+        )
 
     def short_desc(self) -> str:
         return "Write the skeleton of a new outlet spider and its fixture folder"
@@ -152,6 +220,10 @@ class Command(ScrapyCommand):
                 f"--{option}", action="append", default=[], metavar="URL",
                 help=f"a {option} URL (repeatable)",
             )  # fmt: skip
+        parser.add_argument(
+            "--page", metavar="FILE_OR_URL",
+            help="one of the site's pages, saved or its URL: the site's real name is read from it",
+        )  # fmt: skip
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -163,8 +235,15 @@ class Command(ScrapyCommand):
             print(f"scrapy newoutlet: {problem}", file=sys.stderr)
             self.exitcode = 2
             return
+        names: list[str] = []
+        if opts.page:
+            try:
+                names = site_names_of(read_page(opts.page))
+            except (OSError, ValueError) as exc:
+                print(f"scrapy newoutlet: warning: cannot read {opts.page} ({exc}); "
+                      "site_names guessed from the domain", file=sys.stderr)  # fmt: skip
         spider_file = Path(newscrawl.spiders.__path__[0]) / f"{name}.py"
-        spider_file.write_text(render(name, domain, opts.feed, opts.sitemap, opts.listing))
+        spider_file.write_text(render(name, domain, opts.feed, opts.sitemap, opts.listing, names))
         fixtures = fixtures_folder() / name
         fixtures.mkdir(parents=True, exist_ok=True)
         host = domain if domain.startswith("www.") else f"www.{domain}"

@@ -20,6 +20,8 @@ from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.commands._cli import (
     add_spider_args_option,
+    count_option,
+    one_line_errors,
     parse_spider_args,
     spider_argument_problem,
 )
@@ -67,6 +69,7 @@ def report(items: list[dict[str, Any]], stats: dict[str, Any]) -> tuple[list[str
     return lines, healthy
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
@@ -79,14 +82,14 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--limit", type=int, default=5, help="articles to fetch (default 5)")
+        parser.add_argument(
+            "--limit", type=count_option(), default=5, help="articles to fetch (default 5)"
+        )
         add_spider_args_option(parser, "")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         parse_spider_args(opts)
-        if opts.limit < 1:
-            raise UsageError("--limit must be at least 1", print_help=False)
         self.settings.set("ITEM_PIPELINES", {"newscrawl.pipelines.CleanPipeline": 100}, "cmdline")
         self.settings.set("CLOSESPIDER_ITEMCOUNT", opts.limit, "cmdline")
 

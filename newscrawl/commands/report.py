@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
-from newscrawl.commands._cli import add_db_option, fail, open_store
-from newscrawl.store import StoreError
+from newscrawl.commands._cli import (
+    CommandError,
+    add_db_option,
+    count_option,
+    json_line,
+    one_line_errors,
+    open_store,
+    reject_options,
+)
+from newscrawl.offline import outlet_spiders
+from newscrawl.text import for_terminal
 
 COLUMNS = (
     "started", "outlet", "status", "new", "dup", "rev", "near", "title", "body", "date", "health",
@@ -23,6 +33,10 @@ def _percent(rates: dict[str, float] | None, field: str) -> str:
 
 
 def row_for(run: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(map(for_terminal, _cells(run)))
+
+
+def _cells(run: dict[str, Any]) -> tuple[str, ...]:
     return (
         run["started_at"][:16].replace("T", " "),
         run["spider"],
@@ -45,40 +59,67 @@ def table(runs: list[dict[str, Any]]) -> list[str]:
              for row in rows]  # fmt: skip
     for run in runs:
         for problem in run.get("problems") or []:
-            lines.append(f"  {run['spider']} {run['started_at'][:16]}: {problem}")
+            where = for_terminal(f"{run['spider']} {run['started_at'][:16]}")
+            lines.append(f"  {where}: {for_terminal(str(problem))}")
     return lines
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[--last N] [--outlet NAME] [--json]"
+        return "[--last N] [--outlet NAME] [--json | --html FILE]"
 
     def short_desc(self) -> str:
         return "Show the last crawl runs: new articles, duplicates, fill rates, health"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--last", type=int, default=10, metavar="N", help="runs (default 10)")
+        parser.add_argument(
+            "--last", type=count_option(), default=10, metavar="N",
+            help="the newest N runs (default 10)",
+        )  # fmt: skip
         parser.add_argument("--outlet", metavar="NAME", help="only this outlet")
         parser.add_argument("--json", action="store_true", help="JSON Lines, one run a line")
+        parser.add_argument(
+            "--html", metavar="FILE", help="write a page with charts of the last 4 weeks to FILE"
+        )
         add_db_option(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        try:
-            with open_store(self.settings, opts) as store:
-                runs = store.runs(opts.outlet, limit=max(opts.last, 1))
-        except StoreError as exc:
-            fail(self, exc)
+        reject_options(args)
+        if args:
+            raise UsageError(f"unexpected argument {args[0]!r}")
+        if opts.html:
+            if opts.json:
+                raise UsageError("--html and --json are two outputs: give one")
+            self.write_html(opts)
             return
+        with open_store(self.settings, opts) as store:
+            runs = store.runs(opts.outlet, limit=opts.last)
+        if not runs and opts.outlet:
+            known = sorted(outlet_spiders(self.settings))
+            if opts.outlet not in known:
+                raise UsageError(f"no outlet {opts.outlet!r} (known: {', '.join(known)})")
         if opts.json:
             for run in runs:
-                print(json.dumps(run, ensure_ascii=False, default=str))
+                print(json_line(run))
             return
         if not runs:
-            print("no runs recorded yet", file=sys.stderr)
+            whose = f" of {opts.outlet}" if opts.outlet else ""
+            print(f"no runs{whose} recorded yet", file=sys.stderr)
             return
         print("\n".join(table(runs)))
+
+    def write_html(self, opts: argparse.Namespace) -> None:
+        from newscrawl.reporting import ReportError, write_report
+
+        try:
+            with open_store(self.settings, opts) as store:
+                write_report(store, Path(opts.html), outlet=opts.outlet)
+        except ReportError as exc:
+            raise CommandError(str(exc)) from None
+        print(f"wrote {opts.html}", file=sys.stderr)

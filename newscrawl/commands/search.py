@@ -11,17 +11,17 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.commands._cli import (
     add_db_option,
-    fail,
+    count_option,
+    one_line_errors,
     open_store,
-    reader_went_away,
     reject_options,
 )
-from newscrawl.search import DEFAULT_LIMIT, PLAIN_MARKS, SearchError, search
-from newscrawl.store import StoreError
+from newscrawl.search import DEFAULT_LIMIT, PLAIN_MARKS, search
 
 BOLD = ("\x1b[1m", "\x1b[0m")
 
 
+@one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
@@ -51,7 +51,11 @@ class Command(ScrapyCommand):
             help="only this outlet (repeat for several)",
         )
         group.add_argument(
-            "--limit", type=int, default=DEFAULT_LIMIT, metavar="N", help="default: %(default)s"
+            "--limit",
+            type=count_option(),
+            default=DEFAULT_LIMIT,
+            metavar="N",
+            help="show the best N (default %(default)s)",
         )
         group.add_argument(
             "--all-revisions",
@@ -66,29 +70,28 @@ class Command(ScrapyCommand):
             raise UsageError('give the words to search for, e.g. scrapy search "কিম জং উন"')
         words = " ".join(args)
         marks = BOLD if sys.stdout.isatty() else PLAIN_MARKS
-        try:
-            with open_store(self.settings, opts) as store:
-                hits = search(
-                    store,
-                    words,
-                    outlets=opts.outlet,
-                    limit=opts.limit,
-                    all_revisions=opts.all_revisions,
-                    marks=marks,
-                )
-            if hits:
-                print("\n\n".join(hit.block() for hit in hits))
-        except (SearchError, StoreError) as error:
-            fail(self, error)
-        except BrokenPipeError:
-            reader_went_away(self)
-        else:
-            print(_summary(len(hits), words, opts.limit), file=sys.stderr)
+        with open_store(self.settings, opts) as store:
+            # One more than asked for says whether there are more, without counting them all.
+            hits = search(
+                store,
+                words,
+                outlets=opts.outlet,
+                limit=opts.limit + 1,
+                all_revisions=opts.all_revisions,
+                marks=marks,
+            )
+        shown = hits[: opts.limit]
+        if shown:
+            print("\n\n".join(hit.block() for hit in shown))
+        print(_summary(len(shown), words, more=len(hits) > len(shown)), file=sys.stderr)
 
 
-def _summary(found: int, words: str, limit: int) -> str:
-    if not found:
+def _summary(shown: int, words: str, *, more: bool) -> str:
+    if more:
+        return (
+            f"the best {shown} of more than {shown} articles matching {words!r} (--limit for more)"
+        )
+    if not shown:
         return f"no article matches {words!r}"
-    more = f" (the first {limit}: --limit for more)" if found == limit else ""
-    counted = "1 article matches" if found == 1 else f"{found} articles match"
-    return f"{counted} {words!r}{more}"
+    counted = "1 article matches" if shown == 1 else f"{shown} articles match"
+    return f"{counted} {words!r}"

@@ -1,4 +1,5 @@
-"""The base every outlet spider stands on: discovery, mirrors, layered extraction, skip rules.
+"""The base every outlet spider stands on: mirrors, layered extraction, skip rules; discovery
+(feeds, sitemaps, robots.txt, listings, the archive) is ``discovery.DiscoveryMixin``.
 
 An outlet spider is mostly declaration: its name, site, feeds, sitemaps, listings, the URL
 pattern of its articles, its selectors and its boilerplate. Override a method only where the
@@ -8,7 +9,7 @@ Discovery
     RSS/Atom feeds, (news) sitemaps and category listings (``?page=N`` up to ``listing_pages``);
     with ``-a since=YYYY-MM-DD [-a until=YYYY-MM-DD]`` the outlet's date archive instead
     (backfill). Dates seen at discovery travel with the request and are the last resort for
-    ``published_at``.
+    ``published_at``. Bounded per run, and on the crawl's own origin only (see ``discovery``).
 Mirrors
     ``-a base_url=http://127.0.0.1:8080`` sends every discovery request to the mirror, and links
     on its pages that name the real site are followed on the mirror.
@@ -19,31 +20,33 @@ Stats
     <field>`` for a date string no rule could read (an impossible year such as 1800 or 3000) and
     ``newscrawl/dates/rejected_future/<field>`` for one more than two days after the crawl.
     Discovery documents: ``newscrawl/discovery_failed/<kind>/<reason>`` (the request failed, or
-    the document was refused), ``newscrawl/discovery_malformed/<kind>`` (XML errors; what could be
-    read was used), ``newscrawl/discovery_empty/<kind>`` (no entries),
-    ``newscrawl/discovery_capped/<kind>`` (entries past the per-document limit, not followed) and
-    ``newscrawl/discovery_ignored/<kind>/<reason>`` (a URL named there that is not http(s) or not
-    on the site). ``newscrawl/encoding/redecoded_utf8``: pages whose declared charset was wrong.
+    the document was refused), ``newscrawl/discovery_unreadable/<kind>`` (it arrived but could
+    not be read: too large, broken gzip, XML entities), ``newscrawl/discovery_malformed/<kind>``
+    (XML errors; what could be read was used), ``newscrawl/discovery_empty/<kind>`` (no entries),
+    ``newscrawl/discovery_capped/<kind>`` (entries past the per-document limit, not followed),
+    ``newscrawl/discovery_bound/<bound>`` (not followed: a per-run bound, ``depth``,
+    ``documents`` or ``articles``, was reached) and ``newscrawl/discovery_ignored/<kind>/<reason>``
+    (a URL named there that is not http(s) or not on the crawl's origin).
+    ``newscrawl/encoding/redecoded_utf8``: pages whose declared charset was wrong.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newscrawl import dates, extract
 from newscrawl.items import Article
+from newscrawl.spiders.discovery import DiscoveryMixin, origin_of
+from newscrawl.spiders.documents import failure_reason
 
 # Pages that stand in front of the site instead of the article (anti-bot challenges).
 CHALLENGE_MARKERS = (
@@ -67,7 +70,6 @@ FUTURE_TOLERANCE = timedelta(days=2)
 BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))  # not tab, newline, VT, FF, CR
 _NOT_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
-MAX_LINKED_DOCUMENTS = 50  # sitemaps followed from one sitemap index or one robots.txt
 
 
 class OfflineStats:
@@ -87,19 +89,10 @@ class UsageError(ValueError):
     """A spider argument a person got wrong; the message says what to do."""
 
 
-class OutletSpider(scrapy.Spider):
-    # -- declared by each outlet ---------------------------------------------------------------
-    site_url: ClassVar[str] = ""
-    site_hosts: ClassVar[Sequence[str]] = ()
+class OutletSpider(DiscoveryMixin, scrapy.Spider):
+    # -- declared by each outlet (and the discovery ones of DiscoveryMixin) ---------------------
     site_names: ClassVar[Sequence[str]] = ()  # stripped from titles and byline lines
     default_language: ClassVar[str] = "bn"
-    feeds: ClassVar[Sequence[str]] = ()
-    sitemaps: ClassVar[Sequence[str]] = ()
-    sitemaps_from_robots: ClassVar[bool] = False  # also read the Sitemap: lines of robots.txt
-    listings: ClassVar[Sequence[str]] = ()
-    listing_pages: ClassVar[int] = 2
-    archive_path: ClassVar[str | None] = None  # backfill; None: the outlet has no date archive
-    archive_pages: ClassVar[int] = 500
     # An article URL's path; the group ``id`` is the outlet's article id.
     article_path: ClassVar[re.Pattern[str]] = re.compile(r"^$")
     selectors: ClassVar[dict[str, Sequence[str]]] = {}
@@ -107,9 +100,6 @@ class OutletSpider(scrapy.Spider):
     boilerplate_patterns: ClassVar[Sequence[re.Pattern[str]]] = ()
     byline_lead_in: ClassVar[re.Pattern[str] | None] = None
     sign_off: ClassVar[re.Pattern[str] | None] = None
-
-    max_feed_items: ClassVar[int] = 1000
-    max_sitemap_urls: ClassVar[int] = 5000
 
     def __init__(
         self,
@@ -120,15 +110,18 @@ class OutletSpider(scrapy.Spider):
     ):
         super().__init__(**kwargs)
         self.base_url = (base_url or self.site_url).rstrip("/")
-        base = urlsplit(self.base_url)
-        if base.scheme not in ("http", "https") or not base.hostname:
+        if origin_of(self.base_url) is None:
             raise UsageError(f"base_url must look like http://host[:port], not {base_url!r}")
+        base = urlsplit(self.base_url)
         self.base_host = base.netloc
         self.allowed_domains = [base.hostname] if base_url else [h for h in self.site_hosts]
+        self.init_discovery(mirrored=bool(base_url))
         self.since = _parse_day(since, "since") if since else None
         self.until = _parse_day(until, "until") if until else None
         if self.until and not self.since:
             raise UsageError("until needs since: -a since=YYYY-MM-DD -a until=YYYY-MM-DD")
+        if self.since and self.until and self.until < self.since:
+            raise UsageError(f"until ({self.until}) is before since ({self.since}): swap them")
         if self.since and not self.archive_path:
             raise UsageError(f"{self.name} has no date archive: backfill is not available")
         self._requested_ids: set[str] = set()
@@ -144,237 +137,15 @@ class OutletSpider(scrapy.Spider):
         crawler = getattr(self, "crawler", None)
         return crawler.settings.getint(name, default) if crawler is not None else default
 
-    # -- URLs ------------------------------------------------------------------------------------
-
-    def url(self, path: str) -> str:
-        return urljoin(self.base_url + "/", path.lstrip("/"))
-
-    def localize(self, url: str) -> str:
-        """A link naming the real site, pointed at the mirror being crawled (if any)."""
-        parts = urlsplit(url)
-        if parts.hostname in self.site_hosts and parts.netloc != self.base_host:
-            base = urlsplit(self.base_url)
-            return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
-        return url
-
     def article_id(self, url: str) -> str | None:
-        parts = urlsplit(url)
-        if parts.netloc != self.base_host and parts.hostname not in self.site_hosts:
+        found = origin_of(url)
+        if found not in self.origins and found not in self.site_origins:
             return None
-        match = self.article_path.match(parts.path)
+        parts = urlsplit(url)
+        match = self.article_path.match(parts.path) or (  # ids in the query: ?id=123
+            parts.query and self.article_path.match(f"{parts.path}?{parts.query}")
+        )
         return match.group("id") if match else None
-
-    # -- discovery -----------------------------------------------------------------------------
-
-    async def start(self) -> AsyncIterator[Any]:
-        for request in self.discovery_requests():
-            yield request
-
-    def discovery_requests(self) -> Iterator[scrapy.Request]:
-        if self.since:
-            yield self.archive_request(1)
-            return
-        for path in self.feeds:
-            yield self.discovery_request(path, self.parse_feed, "feed")
-        for path in self.sitemaps:
-            yield self.discovery_request(path, self.parse_sitemap, "sitemap")
-        if self.sitemaps_from_robots:
-            yield self.discovery_request("/robots.txt", self.parse_robots, "robots")
-        for path in self.listings:
-            yield self.discovery_request(path, self.parse_listing, "listing", page=1)
-
-    def discovery_request(self, path: str, callback: Any, kind: str, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(
-            self.url(path),
-            callback=callback,
-            errback=self.discovery_failed,
-            meta={"discovery_kind": kind, **meta},
-            priority=10,  # discovery first, so a short run still sees the newest links
-        )
-
-    def discovery_failed(self, failure: Failure) -> None:
-        kind = failure.request.meta.get("discovery_kind", "page")
-        reason = _failure_reason(failure)
-        self.stats.inc_value(f"newscrawl/discovery_failed/{kind}/{reason}")
-        self.logger.warning("%s %s failed (%s)", kind, failure.request.url, reason)
-
-    def article_request(
-        self, url: str, via: str, published: str | None = None
-    ) -> scrapy.Request | None:
-        url = self.localize(url)
-        article_id = self.article_id(url)
-        if article_id is None or article_id in self._requested_ids:
-            return None
-        self._requested_ids.add(article_id)
-        self.stats.inc_value(f"newscrawl/discovered/{via}")
-        return scrapy.Request(
-            url,
-            callback=self.parse_article,
-            errback=self.article_failed,
-            meta={"article_id": article_id, "discovered": {"via": via, "published": published}},
-        )
-
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        sel = self.xml_document(response, "feed")
-        if sel is None:
-            return
-        entries = sel.xpath("//*[local-name()='item' or local-name()='entry']")
-        if not entries:
-            self.stats.inc_value("newscrawl/discovery_empty/feed")
-        self._count_capped("feed", len(entries), self.max_feed_items)
-        for entry in entries[: self.max_feed_items]:
-            link = entry.xpath(
-                "./*[local-name()='link']/@href | ./*[local-name()='link']/text()"
-            ).get()
-            published = entry.xpath(
-                "./*[local-name()='pubDate' or local-name()='published' or local-name()='updated'"
-                " or local-name()='date']/text()"
-            ).get()
-            if link and (request := self.article_request(link.strip(), "feed", published)):
-                yield request
-
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        sel = self.xml_document(response, "sitemap")
-        if sel is None:
-            return
-        children = sel.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()").getall()
-        entries = sel.xpath("//*[local-name()='url']")
-        if not children and not entries:
-            self.stats.inc_value("newscrawl/discovery_empty/sitemap")
-        self._count_capped("sitemap", len(children), MAX_LINKED_DOCUMENTS)
-        self._count_capped("sitemap", len(entries), self.max_sitemap_urls)
-        for loc in children[:MAX_LINKED_DOCUMENTS]:
-            if url := self.document_url(response, loc, "sitemap"):
-                yield self.discovery_request(url, self.parse_sitemap, "sitemap")
-        for entry in entries[: self.max_sitemap_urls]:
-            loc = entry.xpath("./*[local-name()='loc']/text()").get()
-            published = entry.xpath(
-                ".//*[local-name()='publication_date']/text() | ./*[local-name()='lastmod']/text()"
-            ).get()
-            if loc and (request := self.article_request(loc.strip(), "sitemap", published)):
-                yield request
-
-    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        known = {self.url(path) for path in self.sitemaps}
-        lines = response.text.splitlines() if isinstance(response, TextResponse) else ()
-        fields = (line.partition(":") for line in lines)
-        named = [value for name, _, value in fields if name.strip().lower() == "sitemap"]
-        self._count_capped("robots", len(named), MAX_LINKED_DOCUMENTS)
-        for value in named[:MAX_LINKED_DOCUMENTS]:
-            url = self.document_url(response, value, "robots")
-            if url and url not in known:
-                yield self.discovery_request(url, self.parse_sitemap, "sitemap")
-
-    # -- hostile discovery documents -----------------------------------------------------------
-
-    def xml_document(self, response: Response, kind: str) -> scrapy.Selector | None:
-        """A feed or sitemap parsed safely, or None when there is nothing to read.
-
-        The defusedxml rules, without the dependency: a document declaring entities (the
-        "billion laughs" bomb, external entities reading local files) is refused unread
-        (``discovery_failed/<kind>/xml_entities``); no DTD or entity is ever loaded or expanded,
-        nothing is fetched, and libxml2's size and depth limits stay on. A malformed document is
-        counted (``discovery_malformed/<kind>``) and read as far as it recovers; a blank one is
-        ``discovery_empty/<kind>``.
-        """
-        text = response.text if isinstance(response, TextResponse) else \
-            response.body.decode("utf-8", "replace")  # fmt: skip
-        if not text.strip():
-            self.stats.inc_value(f"newscrawl/discovery_empty/{kind}")
-            return None
-        if "<!ENTITY" in text:
-            self.stats.inc_value(f"newscrawl/discovery_failed/{kind}/xml_entities")
-            self.logger.warning("%s %s declares XML entities: refused", kind, response.url)
-            return None
-        parser = etree.XMLParser(
-            recover=True,
-            resolve_entities=False,
-            load_dtd=False,
-            no_network=True,
-            huge_tree=False,
-            encoding="utf-8",
-        )
-        try:
-            root = etree.fromstring(text.encode("utf-8"), parser)
-        except etree.XMLSyntaxError:
-            root = None
-        if any(error.level >= etree.ErrorLevels.ERROR for error in parser.error_log):
-            self.stats.inc_value(f"newscrawl/discovery_malformed/{kind}")
-            self.logger.warning("%s %s is malformed XML: read what recovers", kind, response.url)
-        return scrapy.Selector(root=root, type="xml") if root is not None else None
-
-    def document_url(self, response: Response, value: str, kind: str) -> str | None:
-        """A URL a sitemap index or robots.txt names, if it is one we may fetch (http/https).
-
-        ``Sitemap: javascript:…`` or a bare path in robots.txt once raised ValueError in the
-        callback and lost every sitemap the file named; such values are counted and skipped.
-        """
-        url = self.localize(urljoin(response.url, value.strip()))
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            self.stats.inc_value(f"newscrawl/discovery_ignored/{kind}/not_http")
-            return None
-        if not on_site(parts.hostname, self.allowed_domains):
-            self.stats.inc_value(f"newscrawl/discovery_ignored/{kind}/offsite")
-            return None
-        return url
-
-    def _count_capped(self, kind: str, found: int, limit: int) -> None:
-        if found > limit:
-            self.stats.inc_value(f"newscrawl/discovery_capped/{kind}", found - limit)
-
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        found = list(self.links_to_articles(response, "listing"))
-        yield from found
-        page = response.meta.get("page", 1)
-        if found and page < self.setting("NEWSCRAWL_LISTING_PAGES", self.listing_pages):
-            yield scrapy.Request(
-                _with_query(response.url, page=page + 1),
-                callback=self.parse_listing,
-                errback=self.discovery_failed,
-                meta={"discovery_kind": "listing", "page": page + 1},
-                priority=10,
-            )
-
-    def links_to_articles(self, response: Response, via: str) -> Iterator[scrapy.Request]:
-        if not isinstance(response, TextResponse):
-            return
-        for href in response.css("a::attr(href)").getall():
-            href = href.strip()
-            if href.startswith(("javascript:", "mailto:", "tel:", "file:", "#")):
-                continue
-            if request := self.article_request(response.urljoin(href), via):
-                yield request
-
-    # -- backfill from the date archive --------------------------------------------------------
-
-    def archive_request(self, page: int, url: str | None = None) -> scrapy.Request:
-        if url is None:
-            until = self.until or date.today()
-            query = {"cat": "", "dateFrom": self.since.isoformat(), "dateTo": until.isoformat()}
-            url = self.url(f"{self.archive_path}?{urlencode(query)}")
-        return scrapy.Request(
-            _with_query(url, page=page),
-            callback=self.parse_archive,
-            errback=self.discovery_failed,
-            meta={"discovery_kind": "archive", "page": page},
-            priority=10,
-        )
-
-    def parse_archive(self, response: Response) -> Iterator[scrapy.Request]:
-        yield from self.links_to_articles(response, "archive")
-        if response.meta["page"] == 1:
-            last = min(self.archive_last_page(response), self.archive_pages)
-            for page in range(2, last + 1):
-                yield self.archive_request(page, response.url)
-
-    def archive_last_page(self, response: Response) -> int:
-        # Laravel pagination: numbered links, then "next" and "last" links carrying ?page=N.
-        links = response.css(".pagination a")
-        numbers = links.css("::text").re(r"^\s*(\d+)\s*$") + links.css("::attr(href)").re(
-            r"[?&]page=(\d+)"
-        )
-        return max(map(int, numbers), default=1)
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -490,39 +261,15 @@ class OutletSpider(scrapy.Spider):
             stats.inc_value(f"newscrawl/extraction/{name}/{layers.get(name, 'missing')}")
 
     def article_failed(self, failure: Failure) -> None:
-        reason = _failure_reason(failure)
+        reason = failure_reason(failure)
         self.stats.inc_value(f"newscrawl/failed/{reason}")
         self.logger.warning("article %s failed (%s)", failure.request.url, reason)
-
-
-# Scrapy's own reasons for dropping a request, which all arrive as a bare IgnoreRequest.
-_IGNORED = {
-    "Forbidden by robots.txt": "robots_forbidden",
-    "max redirections reached": "too_many_redirects",
-}
-
-
-def _failure_reason(failure: Failure) -> str:
-    if failure.check(HttpError):
-        return f"http_{failure.value.response.status}"
-    if failure.check(IgnoreRequest):
-        # newscrawl's own refusals carry a reason (middlewares.Refused); Scrapy's, a message.
-        reason = getattr(failure.value, "reason", None) or _IGNORED.get(str(failure.value))
-        if reason:
-            return reason
-    return failure.type.__name__ if failure.type else "unknown"
 
 
 def looks_like_challenge(page_text: str) -> bool:
     """An anti-bot challenge page: its markers sit near the top of the page."""
     head = page_text[:20000]
     return any(marker in head for marker in CHALLENGE_MARKERS)
-
-
-def on_site(host: str | None, domains: Sequence[str]) -> bool:
-    """Whether a host is one of the domains or under one (Scrapy's offsite rule)."""
-    host = (host or "").lower()
-    return not domains or any(host == d or host.endswith(f".{d}") for d in domains if d)
 
 
 def _is_utf8(encoding: str) -> bool:
@@ -540,13 +287,6 @@ def _looks_binary(body: bytes, encoding: str) -> bool:
     if encoding.lower().startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
         return False  # their text is full of NUL bytes
     return len(head.translate(None, _NOT_CONTROL_BYTES)) > len(head) // 100
-
-
-def _with_query(url: str, **params: Any) -> str:
-    parts = urlsplit(url)
-    query = dict(p.split("=", 1) if "=" in p else (p, "") for p in parts.query.split("&") if p)
-    query.update({k: str(v) for k, v in params.items()})
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
 def _parse_day(value: str, name: str) -> date:

@@ -74,6 +74,8 @@ class Store(Reading, Runs, NearDuplicates):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = self._connect_readonly() if readonly else self._connect()
+            if readonly:
+                self._refuse_foreign(self.conn)
             self.db = sqlite_utils.Database(self.conn)
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -86,6 +88,7 @@ class Store(Reading, Runs, NearDuplicates):
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._refuse_foreign(conn)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -116,6 +119,25 @@ class Store(Reading, Runs, NearDuplicates):
         conn = self._connect_uri(uri + "&immutable=1")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
+
+    def _refuse_foreign(self, conn: sqlite3.Connection) -> None:
+        """Leave someone else's database as it is: no WAL switch, no tables of ours added.
+
+        A newscrawl database records its schema version in the same transaction that makes its
+        tables, so tables at version 0 belong to another program.
+        """
+        if conn.execute("PRAGMA user_version").fetchone()[0]:
+            return
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name LIMIT 4")]  # fmt: skip
+        if tables:
+            conn.close()
+            shown = ", ".join(tables[:3]) + (", …" if len(tables) > 3 else "")
+            raise StoreError(
+                f"{self.path} is not a newscrawl database (it holds tables {shown}): check --db"
+                " or NEWSCRAWL_DB"
+            )
 
     @staticmethod
     def _connect_uri(uri: str) -> sqlite3.Connection:

@@ -36,17 +36,41 @@ class Runs:
         stats: Mapping[str, Any],
         summary: Mapping[str, Any] | None = None,
     ) -> None:
-        """Record how a run ended: its finish reason, final stats and (optionally) its summary."""
+        """Record how a run ended: its finish reason, final stats and (optionally) its summary.
+
+        A run is most worth recording when the disk is full. When the write fails, the WAL is
+        checkpointed and truncated (the room it held is what one small update needs) and the
+        write tried once more.
+        """
         values: dict[str, Any] = {"finished_at": utcnow(), "status": status, "stats": stats}
         values.update({k: v for k, v in (summary or {}).items() if k in RUN_SUMMARY_COLUMNS})
         for column in RUN_JSON_COLUMNS & values.keys():
             values[column] = json.dumps(values[column], ensure_ascii=False, default=str)
         assignments = ", ".join(f"{column} = :{column}" for column in values)
+        sql = f"UPDATE runs SET {assignments} WHERE run_id = :run_id"
+        try:
+            with self.transaction():
+                self.conn.execute(sql, {**values, "run_id": run_id})
+        except sqlite3.OperationalError:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            with self.transaction():
+                self.conn.execute(sql, {**values, "run_id": run_id})
+
+    def mark_abandoned(self, spider: str, current_run_id: str | None) -> int:
+        """Runs of ``spider`` left ``running`` by a process that is gone: status ``abandoned``.
+
+        Call it only while holding the outlet's run lock: no other live process can be running
+        the outlet then, so any other run still ``running`` lost its process (killed, power cut)
+        before it could record how it ended.
+        """
+        problems = json.dumps(["the process ended before recording the run (killed?)"])
         with self.transaction():
-            self.conn.execute(
-                f"UPDATE runs SET {assignments} WHERE run_id = :run_id",
-                {**values, "run_id": run_id},
+            cursor = self.conn.execute(
+                "UPDATE runs SET status = 'abandoned', outcome = 'unhealthy', problems = ?"
+                " WHERE spider = ? AND status = 'running' AND run_id IS NOT ?",
+                (problems, spider, current_run_id),
             )
+        return cursor.rowcount
 
     def runs(self, spider: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Runs oldest first (the newest ``limit`` of them when given)."""
@@ -58,10 +82,14 @@ class Runs:
         return rows[::-1]
 
     def new_articles_before(self, spider: str, run_id: str, count: int) -> list[int]:
-        """New-article counts of the ``count`` finished runs before ``run_id``, newest first."""
+        """New-article counts of the ``count`` finished runs before ``run_id``, newest first.
+
+        Runs that never crawled (``locked``: another run held the outlet) are not counted.
+        """
         rows = self.conn.execute(
             "SELECT new_articles FROM runs WHERE spider = ? AND run_id != ?"
             " AND finished_at IS NOT NULL AND new_articles IS NOT NULL"
+            " AND status NOT IN ('locked', 'abandoned')"
             " AND started_at <= (SELECT started_at FROM runs WHERE run_id = ?)"
             " ORDER BY started_at DESC, rowid DESC LIMIT ?",
             (spider, run_id, run_id, count),

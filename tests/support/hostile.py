@@ -7,9 +7,11 @@ article is added with a label; the feed lists every article in the order added.
 
 from __future__ import annotations
 
+import gzip
 import random
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from html import escape
 
@@ -199,3 +201,57 @@ class HostileInqilab:
 
 def without(pattern: str, html: str) -> str:
     return re.sub(pattern, "", html, flags=re.S)
+
+
+# -- discovery that never ends, or leaves the site -------------------------------------------------
+
+
+class EndlessIndex:
+    """A route for ``<prefix><n>.xml``: a sitemap index naming ``fanout`` new indexes below it
+    (and, with ``articles``, a urlset of article ``1000 + n``), for ever. Children are added to
+    the replica's routes as they are named; ``served`` lists the paths asked for."""
+
+    def __init__(self, replica: Replica, prefix: str, fanout: int, articles: bool = False):
+        self.replica, self.prefix, self.fanout, self.articles = replica, prefix, fanout, articles
+        self.served: list[str] = []
+
+    def path(self, n: int) -> str:
+        return f"{self.prefix}{n}.xml"
+
+    def __call__(self, path: str) -> Page:
+        self.served.append(path)
+        n = int(path.removeprefix(self.prefix).removesuffix(".xml"))
+        children = [self.path(n * self.fanout + k) for k in range(1, self.fanout + 1)]
+        for child in children:
+            self.replica.routes[child] = self
+        locs = [f"{REAL}{child}" for child in children]
+        if self.articles:
+            urls = f"{self.prefix}urls-{n}.xml"
+            entry = (f"{REAL}{article_path(1000 + n)}", "2024-12-01T10:00:00+06:00")
+            self.replica.add(urls, news_sitemap([entry]), content_type="application/xml")
+            locs.append(f"{REAL}{urls}")
+        return Page(sitemap_index(locs).encode(), content_type="application/xml")
+
+
+def meta_refresh(location: str) -> str:
+    return (
+        f'<html><head><meta http-equiv="refresh" content="0; url={escape(location)}">'
+        "</head><body>moved</body></html>"
+    )
+
+
+# -- gzip ----------------------------------------------------------------------------------------
+
+
+def gz(data: str | bytes) -> bytes:
+    return gzip.compress(data.encode() if isinstance(data, str) else data)
+
+
+def gzip_bomb(size: int) -> bytes:
+    """A small gzip file that decompresses to ``size`` bytes of XML (never held whole)."""
+    out = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    chunk = b"<url><loc>x</loc></url>" * 4096
+    parts = [out.compress(b'<?xml version="1.0"?><urlset>')]
+    for _ in range(size // len(chunk) + 1):
+        parts.append(out.compress(chunk))
+    return b"".join([*parts, out.flush()])

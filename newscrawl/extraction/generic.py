@@ -1,0 +1,353 @@
+"""Generic rules: the article read from any page's structure, no outlet selector needed.
+
+Used for outlets that declare no selectors (the generic outlet ``scrapy extract`` falls back to).
+The rules are the ones a careful reader applies to a news page: the article is the block of the
+page holding most running paragraphs, read once even when the page prints it twice (desktop and
+mobile copies); captions, embeds, share bars and related-story lists are not article text; a
+byline is an element the page marks as one; a standfirst the page marks is the subtitle.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from parsel import Selector
+
+from newscrawl import text
+from newscrawl.extraction.markup import BLOCKS, NOT_BODY, _tag, block_paragraphs, walk_text
+
+# class/id words of page furniture inside an article block: never article paragraphs.
+FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|social|related|also|read-?more|more-?news|advert\w*|ads?|"
+    r"promo|newsletter|subscribe|follow|tags?|keywords|caption|credit|comments?|print|"
+    r"breadcrumbs?|widget|sidebar|recommend\w*|popular|trending|author-?box|hidden-print)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+# The same words inside a camelCase class name ("newsShareBox", "detailTags").
+FURNITURE_CAMEL = re.compile(
+    r"[a-z](?:Share|Social|Related|Tags?|Caption|Comments?|Advert\w*|Promo|Newsletter|Subscribe"
+    r"|Follow|Print|Breadcrumbs?|Recommend\w*)(?:[A-Z0-9_-]|\b)"
+)
+# Regions whose paragraphs are never the article: readers' comments, other stories.
+OUTSIDE_TAGS = frozenset({"nav", "footer", "aside", "form"})
+OUTSIDE = re.compile(
+    r"comment|related|sidebar|widget|popular|trending|recommend|more-?news|latest|"
+    r"most-?read|footer|menu|navbar",
+    re.I,
+)
+BYLINE = re.compile(r"author|byline|reporter|writer|contributor", re.I)
+STANDFIRST = re.compile(r"standfirst|hanger|sub-?title|subhead|dek\b|summary|excerpt|intro", re.I)
+HEADLINE = re.compile(r"headline|title|heading", re.I)
+SHOULDER = re.compile(r"shoulder|kicker|overline|eyebrow|supertitle|upper-?title", re.I)
+INLINE = frozenset(
+    {"a", "span", "strong", "b", "em", "i", "u", "small", "sup", "sub", "mark", "abbr", "q",
+     "cite", "time", "font", "br", "img"}
+)  # fmt: skip
+PARAGRAPH_LIKE = frozenset({"div", "section", "span"})
+MAX_CLIMB = 10  # ancestors tried above the first block: stories split over a few wrappers
+MIN_PARAGRAPH = 40  # characters: shorter <p>s are labels, datelines, captions
+MAX_BYLINE = 80
+
+
+def _text(node: Any) -> str:
+    return text.clean_line("".join(walk_text(node, skip=NOT_BODY)))
+
+
+def _spaced_text(node: Any) -> str:
+    return text.clean_line(" ".join(walk_text(node, skip=NOT_BODY)))
+
+
+def _link_text(node: Any) -> int:
+    return sum(len(text.clean_line("".join(walk_text(a)))) for a in node.iter("a"))
+
+
+def is_furniture(marks: str) -> bool:
+    return bool(FURNITURE.search(marks) or FURNITURE_CAMEL.search(marks))
+
+
+def _marks(node: Any) -> str:
+    return f"{node.get('class', '')} {node.get('id', '')} {node.get('itemprop', '')}"
+
+
+def running_text(root: Any) -> list[tuple[Any, Any, str]]:
+    """Holders of running text: ``<p>`` elements (or ``<div>``s with no block inside, used as
+    paragraphs) long enough and mostly not links, scored to their parent; and elements holding
+    such text directly, between ``<br>``s, scored to themselves. Each as (holder, element
+    scored, text)."""
+    found = []
+    outside = _outside(root)
+    for node in root.iter():
+        tag = _tag(node)
+        if not tag or tag in NOT_BODY or node in outside:
+            continue
+        if tag == "p" or (tag in PARAGRAPH_LIKE and not _has_blocks(node)):
+            body = _text(node)
+            if len(body) >= MIN_PARAGRAPH and _link_text(node) < len(body) / 2:
+                found.append((node, node.getparent(), body))
+        elif tag not in INLINE:
+            own = text.clean_line(" ".join([node.text or ""] + [c.tail or "" for c in node]))
+            if len(own) >= MIN_PARAGRAPH * 2:
+                found.append((node, node, own))
+    return [entry for entry in found if entry[1] is not None]
+
+
+def _has_blocks(node: Any) -> bool:
+    return any(_tag(child) in BLOCKS for child in node)
+
+
+def _outside(root: Any) -> set[Any]:
+    """Every element inside a region that is never the article (comments, other stories)."""
+    inside: set[Any] = set()
+    for node in root.iter():
+        if node in inside or not isinstance(node.tag, str):
+            continue
+        if _tag(node) in OUTSIDE_TAGS or OUTSIDE.search(
+            f"{node.get('class', '')} {node.get('id', '')}"
+        ):
+            if next(node.iter("h1"), None) is not None:
+                continue  # it holds the page's headline: a wrapper of the article, not beside it
+            inside.update(node.iter())
+    return inside
+
+
+def article_block(
+    root: Any,
+    summary: str | None = None,
+    headline: Any | None = None,
+    order: dict[Any, int] | None = None,
+) -> Any | None:
+    """The element holding the article's running text, and little else.
+
+    Start at the element with most running text in its own ``<p>`` children (or its own text),
+    or, when the page's summary (meta description) opens a paragraph elsewhere, at that
+    paragraph's element if it holds a fair share of running text; go up to the highest ancestor
+    that adds running text not already read (a repeated copy adds none), stopping at the first
+    that holds much other text (navigation, lists of other stories).
+    """
+    found = running_text(root)
+    if not found:
+        return None
+    order = order if order is not None else {n: i for i, n in enumerate(root.iter())}
+    score: dict[Any, int] = {}
+    for _, scored, body in found:
+        score[scored] = score.get(scored, 0) + len(body)
+    best = max(score, key=score.__getitem__)
+    fair = [scored for scored in score if score[scored] >= 0.3 * score[best]]
+    opening = " ".join(text.clean_line(summary).split()[:6]) if summary else ""
+    starts = [s for _, s, body in found if s in fair and opening in body] if opening else []
+    if len(opening) >= 20 and starts:
+        best = starts[0]
+    elif headline is not None:
+        # The article follows its headline; what outweighs it further down is often the next
+        # story (pages that load one article after another).
+        after = [s for s in fair if s in order and order[s] > order.get(headline, -1)]
+        best = min(after, key=order.__getitem__) if after else best
+    good = {holder: body for holder, _, body in found}
+    current = _unique_text(best, good)
+    headings = _count_headlines(best)
+    ancestors = [] if _tag(best) == "article" else list(best.iterancestors())[:MAX_CLIMB]
+    for parent in ancestors:
+        if _tag(parent) in ("body", "html") or _count_headlines(parent) > max(headings, 1):
+            break  # a block holds one article: never two headlines
+        gained = _unique_text(parent, good)
+        held = sum(len(body) for node, body in _held(parent, good))
+        if _longer_than(parent, held + max(300, gained * 0.3)):
+            break
+        if gained > current * 1.1:  # wrappers that add nothing are passed through
+            best, current = parent, gained
+        if _tag(parent) == "article":
+            break
+    return best
+
+
+def _count_headlines(node: Any) -> int:
+    return sum(1 for _ in node.iter("h1"))
+
+
+def _longer_than(node: Any, limit: float) -> bool:
+    """The element's text is longer than ``limit`` (read only as far as needed: ancestors near
+    ``<body>`` hold the whole page). Runs of white space count as one character, as in
+    cleaned text."""
+    size = 0
+    for piece in walk_text(node, skip=NOT_BODY):
+        words = piece.split()
+        size += len(" ".join(words)) + (1 if words and piece[:1].isspace() else 0)
+        if size > limit:
+            return True
+    return False
+
+
+def _held(node: Any, good: dict[Any, str]) -> list[tuple[Any, str]]:
+    return [(n, good[n]) for n in node.iter() if n in good]
+
+
+def _unique_text(node: Any, good: dict[Any, str]) -> int:
+    return sum(map(len, {body for _, body in _held(node, good)}))
+
+
+def block_body(block: Any) -> list[str]:
+    """The article block's paragraphs: furniture, captions, embeds and link lists left out, a
+    repeated copy read once."""
+    return collapse_repeats(block_paragraphs(block, skip=_furniture))
+
+
+def _furniture(node: Any) -> bool:
+    if is_furniture(_marks(node)):
+        return True
+    size = len(_text(node))
+    return size > 0 and _link_text(node) >= size * 0.6
+
+
+def collapse_repeats(paragraphs: Iterable[str]) -> list[str]:
+    """Each paragraph once: a page printing the article twice gives it once.
+
+    Short lines (a "*", a sub-heading) may honestly repeat, so only paragraphs of running text
+    are dropped as repeats.
+    """
+    seen: set[str] = set()
+    out: list[str] = []
+    for para in paragraphs:
+        if len(para) >= MIN_PARAGRAPH and para in seen:
+            continue
+        seen.add(para)
+        out.append(para)
+    return out
+
+
+class Page:
+    """Where things are on the page: document order, the headline, the article block."""
+
+    def __init__(self, sel: Selector, summary: str | None = None) -> None:
+        self.sel = sel
+        self.order = {node: n for n, node in enumerate(sel.root.iter())}
+        self.headline = headline_node(sel.root)
+        self.block = article_block(sel.root, summary, self.headline, self.order)
+        self._marked = [
+            (node, marks)
+            for node, marks in ((n, _marks(n)) for n in self.order if isinstance(n.tag, str))
+            if marks.strip() and _tag(node) not in NOT_BODY and not is_furniture(marks)
+        ]
+
+    def marked(self, pattern: re.Pattern[str], limit: int) -> list[tuple[Any, str]]:
+        """Elements whose class, id or itemprop matches ``pattern``, with their (short) text."""
+        found: list[tuple[Any, str]] = []
+        seen: set[str] = set()
+        for node, marks in self._marked:
+            if pattern.search(marks):
+                value = _text(node)
+                if 0 < len(value) <= limit and value not in seen:
+                    seen.add(value)
+                    found.append((node, value))
+        return found
+
+    def near_article(self, node: Any) -> bool:
+        """Between the headline (if any) and the article block's end (if any)."""
+        at = self.order.get(node, -1)
+        start = self.order.get(self.headline, -1) if self.headline is not None else -1
+        end = self._block_end
+        return start <= at <= end
+
+    @functools.cached_property
+    def _block_end(self) -> int:
+        if self.block is None:
+            return len(self.order)
+        last = self.block
+        for last in self.block.iter():  # noqa: B007 - the last element in the block
+            pass
+        return self.order.get(last, len(self.order))
+
+    def bylines(self) -> list[str]:
+        """Visible bylines and desk lines near the article: elements the page marks as author
+        or reporter, or links with ``rel="author"``."""
+        found = self.marked(BYLINE, MAX_BYLINE * 3)
+        found += [(a, _text(a)) for a in self.sel.root.iter("a") if a.get("rel") == "author"]
+        nodes = {node for node, _ in found}
+        # The innermost of nested candidates: the name, not the box holding name and date.
+        found = [(n, v) for n, v in found if not any(d in nodes for d in n.iterdescendants())]
+        near = [node for node, _ in found if self.near_article(node)]
+        # Pieces in elements of their own are apart on the page: "name" and "designation".
+        names = [_byline(_spaced_text(node)) for node in near or [node for node, _ in found]]
+        return [name for name in dict.fromkeys(names) if name and len(name) <= MAX_BYLINE]
+
+    def standfirst(self) -> str | None:
+        """A standfirst the page marks, after the headline and before the article text."""
+        for node, value in self.marked(STANDFIRST, 400):
+            if self.near_article(node) and not self._inside_block(node):
+                return value
+        return None
+
+    def shoulders(self) -> list[str]:
+        return [value for _, value in self.marked(SHOULDER, 200)]
+
+    def _inside_block(self, node: Any) -> bool:
+        return self.block is not None and any(a is self.block for a in node.iterancestors())
+
+    def body(self) -> list[str]:
+        return block_body(self.block) if self.block is not None else []
+
+    def published(self) -> str | None:
+        """A machine-readable publication time: ``itemprop="datePublished"``, else the first
+        ``<time datetime>`` near the article."""
+        for node in self.sel.root.iter():
+            if isinstance(node.tag, str) and node.get("itemprop") == "datePublished":
+                value = node.get("datetime") or node.get("content")
+                if value:
+                    return value
+        for node in self.sel.root.iter("time"):
+            if node.get("datetime") and self.near_article(node):
+                return node.get("datetime")
+        return None
+
+
+_BYLINE_LABEL = re.compile(r"^(?:by|লেখক|লিখেছেন|প্রতিবেদন)\s*[:ঃ]\s*", re.I)
+
+
+def _byline(value: str) -> str | None:
+    """'লেখক: X | প্রকাশ: …' -> 'X'; a bare label ('Author:') is no byline."""
+    value = re.split(r"\s*[|\n]\s*|\s+(?:প্রকাশ(?:িত)?|আপডেট|হালনাগাদ)\s*[:ঃ]", value)[0]
+    value = _BYLINE_LABEL.sub("", value).strip(" :ঃ-–—")
+    if re.fullmatch(r"(?:by|author|লেখক|প্রতিবেদক)?", value, re.I):
+        return None
+    return value
+
+
+def headline(sel: Selector) -> str | None:
+    """The first ``<h1>`` that is not the site's logo or name."""
+    node = headline_node(sel.root)
+    return _text(node) if node is not None else None
+
+
+def headline_node(root: Any) -> Any | None:
+    """The first ``<h1>`` that is not the site's logo or name; on a page with none, an element
+    marked as a headline or title whose text opens the page's ``<title>``."""
+    for h1 in root.iter("h1"):
+        value = _text(h1)
+        if value and not _is_logo(h1, value):
+            return h1
+    page_title = text.clean_line(" ".join(t for n in root.iter("title") for t in n.itertext()))
+    if not page_title:
+        return None
+    for node in root.iter():
+        if isinstance(node.tag, str) and _tag(node) != "title" and HEADLINE.search(_marks(node)):
+            value = _text(node)
+            if len(value) >= 8 and page_title.startswith(value):
+                return node
+    return None
+
+
+_LOGO = re.compile(r"logo|brand|site-?(?:name|title)|masthead", re.I)
+
+
+def _is_logo(h1: Any, value: str) -> bool:
+    """An ``<h1>`` holding the site's name: marked as a logo, or one link to the home page."""
+    if any(_LOGO.search(_marks(n)) for n in (h1, *list(h1.iterancestors())[:3])):
+        return True
+    links = list(h1.iter("a"))
+    if len(links) == 1 and _text(links[0]) == value:
+        return urlsplit(links[0].get("href") or "").path in ("", "/")
+    return False

@@ -1,0 +1,112 @@
+"""The meta-tag layer (``og:*``, ``article:*``, canonical) and the site's names on the page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from parsel import Selector
+
+from newscrawl import dates, text
+from newscrawl.extraction.core import Extracted
+from newscrawl.extraction.markup import plain_text
+
+_SEPARATORS = "|-–—:«»·•"
+_TITLE_SPLIT = re.compile(r"\s+[|\-–—:«»·•]\s+|\s*[|«»·•]\s*")
+
+
+def meta_tags(sel: Selector) -> dict[str, list[str]]:
+    """Every <meta> tag's content by its property, name or itemprop, read in one pass."""
+    tags: dict[str, list[str]] = {}
+    for meta in sel.xpath("//meta[@content]"):
+        content = meta.attrib["content"].strip()
+        if not content:
+            continue
+        for attribute in ("property", "name", "itemprop"):
+            key = meta.attrib.get(attribute)
+            if key:
+                tags.setdefault(key, []).append(content)
+    return tags
+
+
+def from_meta(
+    sel: Selector,
+    out: Extracted,
+    site_names: Iterable[str],
+    tags: dict[str, list[str]] | None = None,
+) -> None:
+    """``tags``: the page's meta tags when the caller has read them (``meta_tags``)."""
+    layer = "meta"
+    tags = tags if tags is not None else meta_tags(sel)
+
+    def values(*keys: str) -> list[str]:
+        return [value for key in keys for value in tags.get(key, ())]
+
+    def first(*keys: str) -> str | None:
+        return next(iter(values(*keys)), None)
+
+    title = first("og:title", "twitter:title")
+    out.offer("title", strip_site_name(plain_text(title), site_names) if title else None, layer)
+    authors = [plain_text(a) for a in values("author", "article:author") if "://" not in a]
+    out.offer("author", authors[0] if authors else None, layer)
+    out.offer("category", first("article:section"), layer)
+    out.offer("tags", values("article:tag", "news_keywords"), layer)
+    for name, keys in (
+        ("published", ("article:published_time", "datePublished", "pubdate", "publish-date")),
+        ("updated", ("article:modified_time", "og:updated_time", "dateModified")),
+    ):
+        raw = first(*keys)
+        out.offer(name, dates.parse_date(raw), layer, raw)
+    canonical = sel.xpath('//link[@rel="canonical"]/@href').get()
+    out.offer("canonical_url", canonical or first("og:url"), layer)
+    out.offer("image_urls", values("og:image"), layer)
+
+
+def page_site_names(sel: Selector, tags: dict[str, list[str]] | None = None) -> list[str]:
+    """The site's names as its meta tags state them (``og:site_name``, ``application-name``)."""
+    tags = tags if tags is not None else meta_tags(sel)
+    keys = ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
+    found = [plain_text(v).lstrip("@") for k in keys for v in tags.get(k, ())]
+    return [name for name in found if name]
+
+
+def title_suffix(title: str | None, headline: str | None) -> str | None:
+    """What ``<title>`` adds to the headline: 'Headline | Site' -> 'Site' (when it is short)."""
+    if not title or not headline:
+        return None
+    title, headline = text.clean_line(title), text.clean_line(headline)
+    if title == headline or not title.startswith(headline):
+        return None
+    rest = title[len(headline) :].strip()
+    if rest[:1] and rest[0] in _SEPARATORS:
+        rest = rest.lstrip(_SEPARATORS).strip()
+        if 0 < len(rest) <= 40:
+            return rest
+    return None
+
+
+def strip_site_name(title: str | None, site_names: Iterable[str]) -> str | None:
+    """'Headline | Daily Inqilab' -> 'Headline'; also 'Daily Inqilab | Headline'."""
+    if not title:
+        return title
+    for name in site_names:
+        if not name or name == title:
+            continue
+        escaped = re.escape(name)
+        title = re.sub(rf"\s*[|\-–—:]\s*{escaped}\s*$", "", title)
+        title = re.sub(rf"^\s*{escaped}\s*[|\-–—:]\s*", "", title)
+    return title
+
+
+def strip_outlet_prefix(author: str | None, site_names: Iterable[str]) -> str | None:
+    """'Daily Inqilab অনলাইন ডেস্ক' -> 'অনলাইন ডেস্ক': the logo text is the outlet, not the author.
+
+    A single word left ('প্রথম আলো ডেস্ক' -> 'ডেস্ক') means the name was part of the desk's name.
+    """
+    if not author:
+        return author
+    for name in site_names:
+        rest = author[len(name) :].strip(" :-|") if name and author.startswith(name) else ""
+        if len(rest.split()) > 1:
+            author = rest
+    return author or None
