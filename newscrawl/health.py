@@ -131,6 +131,17 @@ def discovery_problem(stats: Mapping[str, Any]) -> str | None:
     return f"no article found: the discovery documents failed or were unreadable ({said})"
 
 
+def unreadable_problem(stats: Mapping[str, Any]) -> str | None:
+    """Feeds or sitemaps that arrived but could not be read (too large, broken gzip, XML
+    entities): whatever else the run found, the links they held were lost."""
+    prefix = "newscrawl/discovery_unreadable/"
+    kinds = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix) and v}
+    if not kinds:
+        return None
+    said = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    return f"discovery documents could not be read ({said}): their links were lost; see the log"
+
+
 def verdict(stats: Mapping[str, Any], stale: str | None) -> tuple[str, list[str]]:
     problems = list(stats.get(PROBLEMS_STAT) or [])
     unreachable = unreachable_problem(stats)
@@ -140,7 +151,8 @@ def verdict(stats: Mapping[str, Any], stale: str | None) -> tuple[str, list[str]
         problems = [p for p in problems if not p.startswith("Finish Reason Monitor")]
     else:
         problems += filter(None, [discovery_problem(stats)])
-    problems += filter(None, [lost_problem(stats), stats.get(LOG_FAILURE_STAT)])
+    problems += filter(None, [unreadable_problem(stats), lost_problem(stats)])
+    problems += filter(None, [stats.get(LOG_FAILURE_STAT)])
     if stale:
         problems.append(stale)
     return ("unhealthy" if problems else "healthy"), problems

@@ -362,3 +362,16 @@ def test_items_scraped_but_not_stored_always_count_against_health():
     one_error = {**stored, "newscrawl/store_failed/disk_full": 1,
                  health.STORE_ERROR_STAT: "database or disk is full"}  # fmt: skip
     assert health.verdict(one_error, None)[0] == "unhealthy"  # a failed write, even if none lost
+
+
+def test_a_discovery_document_that_could_not_be_read_makes_the_run_unhealthy():
+    # A 10 MB feed or a broken .xml.gz loses every link it held, even when other documents
+    # gave articles: counted, and never a healthy run.
+    found = {health.SCRAPED_STAT: 3, "newscrawl/articles/new": 3, "newscrawl/discovered/feed": 3}
+    assert health.verdict(found, None) == ("healthy", [])
+    lost = {**found, "newscrawl/discovery_unreadable/sitemap": 2}
+    outcome, problems = health.verdict(lost, None)
+    assert outcome == "unhealthy"
+    assert problems == [
+        "discovery documents could not be read (2 sitemap): their links were lost; see the log"
+    ]
