@@ -421,3 +421,13 @@ def test_backup_then_merge_on_the_command_line(tmp_path):
     assert result.returncode == 2
     assert "--node names one shard's machine" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_report_names_the_node_a_merged_run_came_from():
+    from newscrawl.commands.report import table
+
+    run = {"started_at": "2024-05-01T10:00:00+00:00", "spider": "inqilab", "status": "finished",
+           "outcome": "healthy"}  # fmt: skip
+    here, there = table([run])[1], table([{**run, "node": "node-b"}])[1]
+    assert " inqilab " in here and "@" not in here
+    assert " inqilab@node-b " in there

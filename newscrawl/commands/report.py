@@ -39,7 +39,7 @@ def row_for(run: dict[str, Any]) -> tuple[str, ...]:
 def _cells(run: dict[str, Any]) -> tuple[str, ...]:
     return (
         run["started_at"][:16].replace("T", " "),
-        run["spider"],
+        run["spider"] + (f"@{run['node']}" if run.get("node") else ""),  # merged from a node
         run["status"],
         str(run.get("new_articles") or 0),
         str(run.get("duplicates") or 0),
