@@ -1,0 +1,204 @@
+"""The source of a learned spider, and the diff that puts newly learned selectors in one."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from newscrawl.learn.selectors import Learned
+
+FIELDS = ("title", "subtitle", "author", "category", "dates", "published", "updated", "body",
+          "tags", "image")  # fmt: skip
+WIDTH = 100  # ruff's line length in pyproject.toml
+
+LEARNED_SPIDER = '''"""{title} ({host}), learned by ``scrapy newoutlet --url {site_url}``.
+
+Feeds, sitemaps and ``article_path`` were read from the site, and each selector was learned from
+sample pages (the comment says on how many it gave the value JSON-LD, meta tags and the generic
+rules agree on). JSON-LD and meta tags still come first; a field with no selector comes from
+them or from the generic fallback, and the crawl stats (``newscrawl/extraction/<field>/<layer>``)
+show which. ``scrapy probe {name} --suggest`` proposes new selectors when the layout changes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from newscrawl.learn.rules import BYLINE_LEAD_IN, PAGE_LINE, SIGN_OFF
+from newscrawl.spiders.base import OutletSpider
+
+
+class {cls}(OutletSpider):
+    name = "{name}"
+    site_url = "{site_url}"
+    site_hosts = {hosts}
+    site_names = {site_names}  # as the site's pages state them
+
+    feeds = {feeds}
+    sitemaps = {sitemaps}
+    sitemaps_from_robots = {from_robots}
+    listings = ()  # category pages, followed with ?page=N
+    archive_path = None  # a date archive for -a since=YYYY-MM-DD backfill, if the site has one
+
+    # {path_note}
+    article_path = re.compile({article_path})
+
+    # Learned {today}; tried after JSON-LD and meta tags, in order: keep an old selector after
+    # a new one when the layout changes (archived pages keep the old layout).
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {{
+{selectors}
+    }}
+
+    # The generic outlet's paragraph rules (newscrawl/learn/rules.py); narrow them as needed.
+    body_end_patterns = ()  # a paragraph that starts the page furniture: cut from there on
+    boilerplate_patterns = (PAGE_LINE,)
+    byline_lead_in = BYLINE_LEAD_IN
+    sign_off = SIGN_OFF
+'''
+
+
+def py_str(value: str) -> str:
+    """A double-quoted Python string literal, as ruff format writes it."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def py_tuple(values: Sequence[str]) -> str:
+    items = [py_str(v) for v in values]
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return "(" + ", ".join(items) + ")"
+
+
+def regex_literal(pattern: str, indent: int = 4) -> str:
+    """Raw string literals for a regular expression, split over lines past ruff's width."""
+    room = WIDTH - indent - 8
+    if len(pattern) <= room - 20:
+        return f'r"{pattern}"'
+    pieces, rest = [], pattern
+    while len(rest) > room:
+        cut = room
+        while rest[cut - 1] == "\\":
+            cut -= 1
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    pieces.append(rest)
+    pad = " " * (indent + 4)
+    return "\n" + "".join(f'{pad}r"{p}"\n' for p in pieces) + " " * indent
+
+
+def selector_lines(entries: dict[str, tuple[list[str], str]]) -> str:
+    """``"field": ("css", ...),  # note`` lines, wrapped the way ruff format wraps them."""
+    lines = []
+    for name in [*FIELDS, *(n for n in entries if n not in FIELDS)]:
+        if name not in entries:
+            continue
+        values, note = entries[name]
+        comment = f"  # {note}" if note else ""
+        one = f"        {py_str(name)}: {py_tuple(values)},"
+        if len(one + comment) <= WIDTH:
+            lines.append(one + comment)
+            continue
+        lines.append(f"        {py_str(name)}: ({comment}")
+        lines += [f"            {py_str(v)}," for v in values]
+        lines.append("        ),")
+    return "\n".join(lines)
+
+
+def render(
+    *,
+    name: str,
+    cls: str,
+    site_url: str,
+    hosts: Sequence[str],
+    site_names: Sequence[str],
+    feeds: Sequence[str],
+    sitemaps: Sequence[str],
+    from_robots: bool,
+    article_path: str,
+    path_note: str,
+    learned: dict[str, Learned],
+) -> str:
+    host = hosts[0]
+    entries = {k: ([v.css], v.note) for k, v in learned.items()}
+    source = LEARNED_SPIDER.format(
+        title=site_names[0] if site_names else host.removeprefix("www.").split(".")[0].title(),
+        host=host,
+        site_url=site_url,
+        name=name,
+        cls=cls,
+        hosts=py_tuple(hosts),
+        site_names=py_tuple(site_names) if site_names else "()",
+        feeds=py_tuple(feeds) if feeds else "()",
+        sitemaps=py_tuple(sitemaps) if sitemaps else "()",
+        from_robots=from_robots,
+        path_note=path_note,
+        article_path=regex_literal(article_path),
+        today=date.today().isoformat(),
+        selectors=selector_lines(entries),
+    )
+    return source
+
+
+# -- the diff of ``scrapy probe --suggest`` -------------------------------------------------------
+
+
+def current_selectors(source: str) -> tuple[dict[str, list[str]], int, int] | None:
+    """The spider's ``selectors`` and the lines (1-based, inclusive) of its dict."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for statement in node.body:
+            target = getattr(statement, "target", None) or next(
+                iter(getattr(statement, "targets", [])), None
+            )
+            if isinstance(target, ast.Name) and target.id == "selectors":
+                value = statement.value  # type: ignore[attr-defined]
+                if not isinstance(value, ast.Dict):
+                    return None
+                found = {}
+                for key, item in zip(value.keys, value.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(item, ast.Tuple | ast.List):
+                        found[key.value] = [
+                            e.value for e in item.elts if isinstance(e, ast.Constant)
+                        ]
+                return found, value.lineno, value.end_lineno or value.lineno
+    return None
+
+
+def suggest(source: str, learned: dict[str, Learned], path: str) -> str | None:
+    """A unified diff adding the learned selectors before the spider's own (kept after them)."""
+    found = current_selectors(source)
+    if found is None:
+        return None
+    current, first, last = found
+    lines = source.splitlines(keepends=True)
+    head = lines[first - 1]
+    indent = re.match(r"\s*", head).group(0)  # type: ignore[union-attr]
+    opening = head[: head.index("{") + 1]
+    entries: dict[str, tuple[list[str], str]] = {}
+    changed = False
+    for name in dict.fromkeys([*FIELDS, *current]):
+        old = current.get(name, [])
+        new = learned.get(name)
+        if new and new.css not in old:
+            entries[name] = ([new.css, *old], f"first one learned {date.today()}, {new.note}")
+            changed = True
+        elif name in current:
+            entries[name] = (old, "")
+    if not changed:
+        return None
+    replacement = f"{opening}\n{selector_lines(entries)}\n{indent}}}\n"
+    new_source = "".join([*lines[: first - 1], replacement, *lines[last:]])
+    return "".join(
+        difflib.unified_diff(
+            source.splitlines(keepends=True),
+            new_source.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+        )
+    )
