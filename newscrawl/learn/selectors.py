@@ -27,9 +27,8 @@ from newscrawl.extraction import (
     jsonld,
 )
 from newscrawl.extraction import from_generic as generic_layer
-from newscrawl.extraction.body import clean_body
 from newscrawl.extraction.core import Extracted
-from newscrawl.extraction.markup import element_text, first_text, paragraphs, plain_text
+from newscrawl.extraction.markup import element_text, first_text, plain_text
 from newscrawl.extraction.meta import meta_tags, strip_outlet_prefix
 from newscrawl.learn.rules import BYLINE_LEAD_IN, PAGE_LINE, SIGN_OFF
 
@@ -179,6 +178,19 @@ def candidates(node: Any) -> Iterator[str]:
         if css not in seen:
             seen.add(css)
             yield css
+    # Last: the element's place among its siblings of its tag, for a class the page also gives
+    # to a neighbour ("published" and "print edition" lines alike).
+    parent = node.getparent()
+    if parent is None:
+        return
+    tag = _tag(node)
+    place = [c for c in parent if _tag(c) == tag].index(node) + 1
+    for _, form in forms:
+        if form.startswith(tag):
+            yield f"{form}:nth-of-type({place})"
+    for _, _, css in sorted(scored)[:20]:
+        if css.endswith(tag) or f" {tag}." in css or css.startswith(f"{tag}."):
+            yield f"{css}:nth-of-type({place})"
 
 
 def body_nodes(sel: Selector) -> Iterator[Any]:
@@ -321,101 +333,16 @@ def _field_of(name: str, css: str, having: list[Observation]) -> str:
     return "published" if dates.parse_date(line) else "dates"
 
 
-# -- the body ------------------------------------------------------------------------------------
-
-
-def learn_body(observations: list[Observation], site_names: Sequence[str]) -> Learned | None:
-    """The paragraphs' container and tag (``div.story-text p``), exact on every sample if one is;
-    else the one exact on most samples, never far off on the others."""
-    having = [o for o in observations if o.agreed.values.get("body")]
-    if not having:
-        return None
-    tried: set[str] = set()
-    best: tuple[int, int, str] | None = None
-    for obs in having:
-        for css in body_candidates(obs):
-            if css in tried:
-                continue
-            tried.add(css)
-            exact, close = 0, 0
-            for other in having:
-                score = body_score(other, css, site_names)
-                exact += score == 1.0
-                close += score >= 0.8
-            if exact == len(having):
-                return Learned("body", css, exact, len(having))
-            if close == len(having) and (best is None or exact > best[0]):
-                best = (exact, close, css)
-    if best:
-        return Learned("body", best[2], best[0], len(having))
-    return None
-
-
-def body_candidates(obs: Observation) -> Iterator[str]:
-    target = obs.agreed.values["body"]
-    wanted = {text.clean_line(p) for p in target[:12]}
-    nodes = [n for n in body_nodes(obs.sample.sel) if _paragraph_text(n) in wanted]
-    nodes = innermost(nodes)
-    if not nodes:
-        return
-    tag = Counter(_tag(n) for n in nodes).most_common(1)[0][0]
-    container = _common_ancestor(nodes)
-    if container is None:
-        return
-    direct = all(n.getparent() is container for n in nodes if _tag(n) == tag)
-    chain = [container, *list(container.iterancestors())[:3]]
-    for depth, ancestor in enumerate(chain):
-        if _tag(ancestor) in ("body", "html"):
-            break
-        tokens = sorted(own_tokens(ancestor))
-        if _tag(ancestor) in ("article", "main", "section"):
-            tokens.append((5, _tag(ancestor)))
-        for _, token in tokens:
-            if depth == 0 and direct:
-                yield f"{token} > {tag}"
-            yield f"{token} {tag}"
-            if depth == 0:
-                yield token  # paragraphs split at <br><br> in one element
-
-
-def _paragraph_text(node: Any) -> str:
-    return text.clean_line(node_text(node)) if _tag(node) not in ("body", "html") else ""
-
-
-def _common_ancestor(nodes: list[Any]) -> Any:
-    paths = [[n, *n.iterancestors()] for n in nodes]
-    first = paths[0][1:] if len(nodes) == 1 else paths[0]
-    for candidate in first:
-        if all(candidate in path for path in paths):
-            return candidate
-    return None
-
-
-def body_score(obs: Observation, css: str, site_names: Sequence[str]) -> float:
-    """1.0 when the selector's paragraphs, cleaned by the learned spider's rules, are the agreed
-    body; else the share of paragraphs in common over all paragraphs of either."""
-    found = paragraphs(obs.sample.sel, (css,))
-    if not found:
-        return 0.0
-    out = Extracted(values=dict(obs.agreed.values), site_names=list(obs.agreed.site_names))
-    out.not_body = set(obs.agreed.not_body)
-    outlet = LearningOutlet(site_names, {"body": (css,)})
-    cleaned = clean_body(found, out, outlet)
-    target = obs.agreed.values["body"]
-    if cleaned == target:
-        return 1.0
-    a, b = set(cleaned), set(target)
-    return len(a & b) / len(a | b) if a | b else 0.0
-
-
 # -- all fields ----------------------------------------------------------------------------------
 
 
 def learn(observations: list[Observation], site_names: Sequence[str]) -> dict[str, Learned]:
+    from newscrawl.learn import body  # it builds on this module
+
     learned: dict[str, Learned] = {}
     for name in LEARNED:
         found = (
-            learn_body(observations, site_names)
+            body.learn_body(observations, site_names)
             if name == "body"
             else learn_field(observations, name, site_names)
         )
