@@ -15,6 +15,7 @@ from newscrawl.extraction.body import clean_body
 from newscrawl.extraction.core import Extracted
 from newscrawl.extraction.markup import paragraphs
 from newscrawl.learn.selectors import (
+    MAX_SELECTOR,
     Learned,
     LearningOutlet,
     Observation,
@@ -39,7 +40,7 @@ def learn_body(observations: list[Observation], site_names: Sequence[str]) -> Le
     best: tuple[int, str] | None = None
     for obs in having:
         for css in body_candidates(obs):
-            if css in tried:
+            if css in tried or len(css) > MAX_SELECTOR:
                 continue
             tried.add(css)
             scores = [body_score(other, css, site_names) for other in having]

@@ -106,4 +106,5 @@ def spider_source(name: str, site_url: str, lesson: Lesson, feeds: list[str]) ->
         article_path=lesson.article_path,
         path_note=lesson.path_note,
         learned=lesson.learned,
+        offline=not lesson.found.article_urls,
     )

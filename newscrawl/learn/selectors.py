@@ -51,6 +51,7 @@ TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 SKIPPED = frozenset({"script", "style", "noscript", "head", "title", "meta", "link", "template"})
 MAX_ANCESTORS = 6
 MAX_TEXT = 300  # characters: a title, byline or date line is never longer
+MAX_SELECTOR = 80  # characters: a longer selector is no simple rule (and fits no spider line)
 
 
 @dataclass
@@ -293,7 +294,7 @@ def learn_field(
         value = obs.agreed.values[name]
         for node in holders(obs.sample, name, value, site_names):
             for css in _field_forms(node, name, value):
-                if css in tried:
+                if css in tried or len(css) > MAX_SELECTOR:
                     continue
                 tried.add(css)
                 count, wrong = 0, False

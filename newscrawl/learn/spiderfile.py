@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 
@@ -14,14 +15,7 @@ FIELDS = ("title", "subtitle", "author", "category", "dates", "published", "upda
           "tags", "image")  # fmt: skip
 WIDTH = 100  # ruff's line length in pyproject.toml
 
-LEARNED_SPIDER = '''"""{title} ({host}), learned by ``scrapy newoutlet --url {site_url}``.
-
-Feeds, sitemaps and ``article_path`` were read from the site, and each selector was learned from
-sample pages (the comment says on how many it gave the value JSON-LD, meta tags and the generic
-rules agree on). JSON-LD and meta tags still come first; a field with no selector comes from
-them or from the generic fallback, and the crawl stats (``newscrawl/extraction/<field>/<layer>``)
-show which. ``scrapy probe {name} --suggest`` proposes new selectors when the layout changes.
-"""
+LEARNED_SPIDER = """{docstring}
 
 from __future__ import annotations
 
@@ -34,9 +28,10 @@ from newscrawl.spiders.base import OutletSpider
 
 class {cls}(OutletSpider):
     name = "{name}"
-    site_url = "{site_url}"
+    site_url = {site_url}
     site_hosts = {hosts}
-    site_names = {site_names}  # as the site's pages state them
+    # As the site's pages state them: stripped from titles and byline lines.
+    site_names = {site_names}
 
     feeds = {feeds}
     sitemaps = {sitemaps}
@@ -44,7 +39,7 @@ class {cls}(OutletSpider):
     listings = ()  # category pages, followed with ?page=N
     archive_path = None  # a date archive for -a since=YYYY-MM-DD backfill, if the site has one
 
-    # {path_note}
+{path_note}
     article_path = re.compile({article_path})
 
     # Learned {today}; tried after JSON-LD and meta tags, in order: keep an old selector after
@@ -58,7 +53,16 @@ class {cls}(OutletSpider):
     boilerplate_patterns = (PAGE_LINE,)
     byline_lead_in = BYLINE_LEAD_IN
     sign_off = SIGN_OFF
-'''
+"""
+
+DOCSTRING = (
+    "{title} ({host}), learned by ``scrapy newoutlet``.",
+    "{origin}, and each selector was learned from sample pages (the comment says on how many it"
+    " gave the value JSON-LD, meta tags and the generic rules agree on). JSON-LD and meta tags"
+    " still come first; a field with no selector comes from them or from the generic fallback,"
+    " and the crawl stats (``newscrawl/extraction/<field>/<layer>``) show which."
+    " ``scrapy probe {name} --suggest`` proposes new selectors when the layout changes.",
+)
 
 
 def py_str(value: str) -> str:
@@ -71,6 +75,31 @@ def py_tuple(values: Sequence[str]) -> str:
     if len(items) == 1:
         return f"({items[0]},)"
     return "(" + ", ".join(items) + ")"
+
+
+def py_value(values: Sequence[str], indent: int = 4, prefix: str = "") -> str:
+    """A tuple of strings after ``prefix`` (``name = ``), one per line past ruff's width (with
+    the trailing comma that keeps ruff format from joining them)."""
+    one = py_tuple(values) if values else "()"
+    if indent + len(prefix) + len(one) <= WIDTH:
+        return one
+    pad = " " * (indent + 4)
+    return "(\n" + "".join(f"{pad}{py_str(v)},\n" for v in values) + " " * indent + ")"
+
+
+def docstring(paragraphs: Sequence[str]) -> str:
+    """A module docstring wrapped at ruff's width."""
+    lines: list[str] = []
+    for number, paragraph in enumerate(paragraphs):
+        first = '"""' if number == 0 else ""
+        wrapped = textwrap.wrap(first + paragraph, WIDTH, break_on_hyphens=False)
+        lines += [*wrapped, ""]
+    return "\n".join(lines[:-1]) + '\n"""'
+
+
+def comment(text: str, indent: int = 4) -> str:
+    pad = " " * indent + "# "
+    return "\n".join(textwrap.wrap(text, WIDTH, initial_indent=pad, subsequent_indent=pad))
 
 
 def regex_literal(pattern: str, indent: int = 4) -> str:
@@ -121,21 +150,29 @@ def render(
     article_path: str,
     path_note: str,
     learned: dict[str, Learned],
+    offline: bool = False,
 ) -> str:
     host = hosts[0]
     entries = {k: ([v.css], v.note) for k, v in learned.items()}
+    title = site_names[0] if site_names else host.removeprefix("www.").split(".")[0].title()
+    origin = (
+        "``article_path`` was inferred from saved pages' URLs (feeds are a guess [G])"
+        if offline
+        else "Feeds, sitemaps and ``article_path`` were read from the site"
+    )
     source = LEARNED_SPIDER.format(
-        title=site_names[0] if site_names else host.removeprefix("www.").split(".")[0].title(),
-        host=host,
-        site_url=site_url,
+        docstring=docstring(
+            [p.format(title=title, host=host, origin=origin, name=name) for p in DOCSTRING]
+        ),
+        site_url=py_str(site_url),
         name=name,
         cls=cls,
-        hosts=py_tuple(hosts),
-        site_names=py_tuple(site_names) if site_names else "()",
-        feeds=py_tuple(feeds) if feeds else "()",
-        sitemaps=py_tuple(sitemaps) if sitemaps else "()",
+        hosts=py_value(hosts, prefix="site_hosts = "),
+        site_names=py_value(site_names, prefix="site_names = "),
+        feeds=py_value(feeds, prefix="feeds = "),
+        sitemaps=py_value(sitemaps, prefix="sitemaps = "),
         from_robots=from_robots,
-        path_note=path_note,
+        path_note=comment(path_note),
         article_path=regex_literal(article_path),
         today=date.today().isoformat(),
         selectors=selector_lines(entries),
