@@ -15,6 +15,7 @@ from newscrawl.learn.fetch import Fetcher, FetchError
 from newscrawl.learn.paths import infer_article_path, spread
 from newscrawl.learn.selectors import Learned, Sample, learn, observe
 from newscrawl.learn.spiderfile import current_selectors, suggest
+from tests.conftest import PROJECT
 from tests.support import unfamiliar
 
 SITE = "https://www.example.test"
@@ -208,7 +209,22 @@ def test_a_suggestion_puts_the_new_selector_first_and_keeps_the_old_ones():
     )
     assert ' "title": ("h1",)' in diff  # unchanged: context
     assert suggest(SPIDER, {"body": Learned("body", "article p", 5, 5)}, "x.py") is None
-    assert current_selectors(SPIDER)[0]["body"] == ["div.old-body p", "article p"]
+    assert current_selectors(SPIDER)[0]["body"][0] == ["div.old-body p", "article p"]
+
+
+def test_a_suggestion_leaves_the_other_entries_and_their_comments_alone():
+    spider = (PROJECT / "newscrawl/spiders/inqilab.py").read_text("utf-8")
+    learned = {"body": Learned("body", "div.story p", 4, 5), "tags": Learned("tags", ".t a", 5, 5)}
+    diff = suggest(spider, learned, "newscrawl/spiders/inqilab.py")
+    removed = [line for line in diff.splitlines() if line.startswith("-") and "---" not in line]
+    added = [line for line in diff.splitlines() if line.startswith("+") and "+++" not in line]
+    assert removed == [
+        '-        "body": ("div.new-details div.description p", "div.description p"),  # [V] sic'
+    ]
+    assert '"div.story p",' in "".join(added) and '"tags": (".t a",),  # first one' in "".join(
+        added
+    )
+    assert "# [G] the byline line under the headline" in diff  # context, kept
 
 
 def test_a_build_hash_is_never_a_selector():

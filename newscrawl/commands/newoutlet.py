@@ -171,7 +171,7 @@ class Command(ScrapyCommand):
         feeds = [*opts.feed]
         if opts.from_file:
             samples = [
-                Sample(url, self.read(path))
+                Sample.from_bytes(url, self.read(path))
                 for path, url in zip(opts.from_file, opts.url, strict=True)
             ]
             lesson = learning.from_samples(samples)
@@ -201,7 +201,10 @@ class Command(ScrapyCommand):
         for number, sample in enumerate(lesson.samples, 1):
             case = case_name(sample.url, number)
             page = fixtures / f"{case}.html"
-            page.write_text(sample.html, "utf-8")
+            if sample.raw is not None:
+                page.write_bytes(sample.raw)  # as the site sent it
+            else:
+                page.write_text(sample.html, "utf-8")
             expected = expected_for(page, sample.url, self.settings)
             write_case(fixtures / f"{case}.json", expected)
             checked += expected.get("items", [])
@@ -214,9 +217,9 @@ class Command(ScrapyCommand):
         print(self.learned_steps(name, spider_file, fixtures))
 
     @staticmethod
-    def read(path: str) -> str:
+    def read(path: str) -> bytes:
         try:
-            return Path(path).read_bytes().decode("utf-8", "replace")
+            return Path(path).read_bytes()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
 

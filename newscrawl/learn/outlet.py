@@ -59,7 +59,7 @@ def from_site(fetcher: Fetcher, site: Site, count: int = SAMPLES) -> Lesson:
         except FetchError as exc:
             problems.append(str(exc))
             continue
-        samples.append(Sample(url, body.decode("utf-8", "replace")))
+        samples.append(Sample.from_bytes(url, body))
     if not samples:
         raise LearnError(f"no article page could be fetched ({'; '.join(problems[-3:])})")
     note = _path_note(pattern, matched, found.article_urls)

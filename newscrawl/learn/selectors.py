@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from parsel import Selector
+from scrapy.http import HtmlResponse
 
 from newscrawl import dates, text
 from newscrawl.extraction import (
@@ -58,7 +59,13 @@ MAX_SELECTOR = 80  # characters: a longer selector is no simple rule (and fits n
 class Sample:
     url: str
     html: str
+    raw: bytes | None = field(default=None, repr=False)  # the bytes as the site sent them
     sel: Selector = field(init=False, repr=False)
+
+    @classmethod
+    def from_bytes(cls, url: str, body: bytes) -> Sample:
+        """The page read as a crawl reads it (BOM, then the page's declared charset)."""
+        return cls(url, HtmlResponse(url=url, body=body).text, body)
 
     def __post_init__(self) -> None:
         self.sel = Selector(text=self.html)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
 import textwrap
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from newscrawl.learn.selectors import Learned
 
@@ -183,58 +183,61 @@ def render(
 # -- the diff of ``scrapy probe --suggest`` -------------------------------------------------------
 
 
-def current_selectors(source: str) -> tuple[dict[str, list[str]], int, int] | None:
-    """The spider's ``selectors`` and the lines (1-based, inclusive) of its dict."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
+def current_selectors(source: str) -> tuple[dict[str, Any], ast.Dict] | None:
+    """The spider's ``selectors``: each field's list and its entry's nodes, and the dict."""
+    for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.ClassDef):
             continue
         for statement in node.body:
-            target = getattr(statement, "target", None) or next(
-                iter(getattr(statement, "targets", [])), None
-            )
-            if isinstance(target, ast.Name) and target.id == "selectors":
-                value = statement.value  # type: ignore[attr-defined]
+            if isinstance(statement, ast.AnnAssign | ast.Assign):
+                targets = (
+                    [statement.target]
+                    if isinstance(statement, ast.AnnAssign)
+                    else (statement.targets)
+                )
+                if not any(isinstance(t, ast.Name) and t.id == "selectors" for t in targets):
+                    continue
+                value = statement.value
                 if not isinstance(value, ast.Dict):
                     return None
-                found = {}
+                found: dict[str, Any] = {}
                 for key, item in zip(value.keys, value.values, strict=True):
                     if isinstance(key, ast.Constant) and isinstance(item, ast.Tuple | ast.List):
-                        found[key.value] = [
-                            e.value for e in item.elts if isinstance(e, ast.Constant)
-                        ]
-                return found, value.lineno, value.end_lineno or value.lineno
+                        css = [e.value for e in item.elts if isinstance(e, ast.Constant)]
+                        found[key.value] = (css, key, item)
+                return found, value
     return None
 
 
 def suggest(source: str, learned: dict[str, Learned], path: str) -> str | None:
-    """A unified diff adding the learned selectors before the spider's own (kept after them)."""
+    """A unified diff putting each learned selector first in its field, the spider's own kept
+    after it; the other entries, and the comments between them, are left as they are."""
     found = current_selectors(source)
     if found is None:
         return None
-    current, first, last = found
+    current, block = found
     lines = source.splitlines(keepends=True)
-    head = lines[first - 1]
-    indent = re.match(r"\s*", head).group(0)  # type: ignore[union-attr]
-    opening = head[: head.index("{") + 1]
-    entries: dict[str, tuple[list[str], str]] = {}
-    changed = False
-    for name in dict.fromkeys([*FIELDS, *current]):
-        old = current.get(name, [])
-        new = learned.get(name)
-        if new and new.css not in old:
-            entries[name] = ([new.css, *old], f"first one learned {date.today()}, {new.note}")
-            changed = True
-        elif name in current:
-            entries[name] = (old, "")
-    if not changed:
+    edits: list[tuple[int, int, str]] = []  # (first line, last line, text), 0-based, inclusive
+    for name, rule in learned.items():
+        old = current[name][0] if name in current else []
+        if rule.css in old:
+            continue
+        note = f"first one learned {date.today()}, {rule.note}"
+        text = selector_lines({name: ([rule.css, *old], note)}) + "\n"
+        if name in current:
+            _, key, item = current[name]
+            edits.append((key.lineno - 1, (item.end_lineno or item.lineno) - 1, text))
+        else:
+            closing = (block.end_lineno or block.lineno) - 1
+            edits.append((closing, closing - 1, text))  # inserted before the closing brace
+    if not edits:
         return None
-    replacement = f"{opening}\n{selector_lines(entries)}\n{indent}}}\n"
-    new_source = "".join([*lines[: first - 1], replacement, *lines[last:]])
+    for first, last, text in sorted(edits, reverse=True):
+        lines[first : last + 1] = [text]
     return "".join(
         difflib.unified_diff(
             source.splitlines(keepends=True),
-            new_source.splitlines(keepends=True),
+            "".join(lines).splitlines(keepends=True),
             fromfile=f"a/{path}",
             tofile=f"b/{path}",
         )
