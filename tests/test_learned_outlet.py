@@ -130,3 +130,33 @@ def test_a_redesign_turns_the_crawl_unhealthy_and_probe_suggests_the_fix(
     # The old layout's fixtures still pass: the old selectors were kept.
     golden = run(checkout, "pytest", "-q", "-p", "no:cacheprovider", "tests/test_golden.py")
     assert golden.returncode == 0, golden.stdout[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("named", "documents", "site_url", "discovery"),
+    [
+        # A mirror of a real site: its robots.txt, feed, sitemap and links name the site.
+        ("https://www.khobor.test", True, "https://www.khobor.test", '"/feeds/latest.xml"'),
+        # No feed, no sitemap: the articles are the home page's links.
+        (None, False, None, 'listings = ("/",)'),
+    ],
+)  # fmt: skip
+def test_learning_from_a_mirror_of_a_real_site_or_a_home_page_alone(
+    tmp_path, replica, named, documents, site_url, discovery
+):
+    checkout = copy_checkout(tmp_path / "newscrawl")
+    unfamiliar.install(replica, named=named, documents=documents)
+    made = run(checkout, "scrapy", "newoutlet", "khobor", "--url", f"{replica.url}/",
+               "-s", "DOWNLOAD_DELAY=0")  # fmt: skip
+    assert made.returncode == 0, made.stderr[-3000:]
+    spider = (checkout / "newscrawl/spiders/khobor.py").read_text("utf-8")
+    assert f'site_url = "{site_url or replica.url}"' in spider
+    assert discovery in spider
+    for check in (("check",), ("format", "--check")):
+        assert run(checkout, "ruff", *check, "newscrawl/spiders/khobor.py").returncode == 0
+    case = json.loads(next((checkout / "tests/fixtures/khobor").glob("*.json")).read_text("utf-8"))
+    assert case["url"].startswith(site_url or replica.url)
+    done, articles, last_run = crawl(checkout, replica, tmp_path / "crawl.db")
+    assert last_run["outcome"] == "healthy", (last_run, done.stderr[-2000:])
+    assert len(articles) == len(unfamiliar.ARTICLES)
+    assert {a["extraction"]["body"] for a in articles} == {"selectors"}

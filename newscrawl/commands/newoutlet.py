@@ -190,6 +190,10 @@ class Command(ScrapyCommand):
             except learning.LearnError as exc:
                 message = f"{exc}; or learn from saved pages: --from-file PAGE --url URL"
                 raise CommandError(message) from None
+        if lesson.site_url:
+            print(f"{opts.url[0]} stands in for {lesson.site_url} (its pages say so): the spider"
+                  f" is for {lesson.site_url}; crawl the mirror with -a base_url=")  # fmt: skip
+            site_url = lesson.site_url
         spider_file = Path(newscrawl.spiders.__path__[0]) / f"{name}.py"
         spider_file.write_text(learning.spider_source(name, site_url, lesson, feeds), "utf-8")
         importlib.invalidate_caches()

@@ -12,7 +12,7 @@ from lxml import etree
 from parsel import Selector
 
 from newscrawl.learn.fetch import Fetcher, FetchError
-from newscrawl.spiders.discovery import origin_of
+from newscrawl.spiders.discovery import Origin, origin_of
 
 COMMON_FEEDS = ("/rss", "/rss.xml", "/feed", "/rss/rss.xml", "/atom.xml", "/feed.xml")
 COMMON_SITEMAPS = ("/news-sitemap.xml", "/sitemap-news.xml", "/sitemap.xml", "/sitemap_index.xml")
@@ -27,6 +27,9 @@ class Site:
 
     site_url: str
     base_url: str
+
+    def __post_init__(self) -> None:
+        self.site_url, self.base_url = self.site_url.rstrip("/"), self.base_url.rstrip("/")
 
     def to_base(self, url: str) -> str:
         return self._move(url, self.site_url, self.base_url)
@@ -85,16 +88,37 @@ def _local(element: etree._Element) -> str:
     return etree.QName(element).localname.lower() if isinstance(element.tag, str) else ""
 
 
+def named_site(urls: list[str], fetched: Origin | None) -> str | None:
+    """The one site a mirror's documents name instead of the mirror itself, if they name one."""
+    origins = {origin_of(u) for u in urls} - {None, fetched}
+    if len(origins) != 1 or any(origin_of(u) == fetched for u in urls):
+        return None
+    scheme, host, port = next(iter(origins))  # type: ignore[misc]
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" + ("" if port == default else f":{port}")
+
+
 def discover(fetcher: Fetcher, site: Site) -> Found:
+    """Feeds, sitemaps and article URLs. On a mirror whose robots.txt, home page and documents
+    name the real site rather than the mirror, ``site.site_url`` becomes that site."""
     found = Found()
+    mirrored = site.site_url != site.base_url
     robots = fetcher.robots_txt()
-    named = [site.to_base(urljoin(fetcher.base_url, u)) for u in SITEMAP_LINE.findall(robots)]
-    named = [u for u in named if origin_of(u) == fetcher.origin]
-    found.from_robots = bool(named)
+    named = [urljoin(fetcher.base_url, u) for u in SITEMAP_LINE.findall(robots)]
     try:
         found.home = fetcher.get(fetcher.base_url).decode("utf-8", "replace")
     except FetchError as exc:
         found.problems.append(f"home page: {exc}")
+    if found.home and not mirrored:
+        sel = Selector(text=found.home)
+        marks = sel.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
+        real = named_site([*named, *(urljoin(fetcher.base_url, u) for u in marks.getall())],
+                          fetcher.origin)  # fmt: skip
+        if real:
+            site.site_url = real
+    named = [site.to_base(u) for u in named]
+    named = [u for u in named if origin_of(u) == fetcher.origin]
+    found.from_robots = bool(named)
     alternates = []
     if found.home:
         sel = Selector(text=found.home)
@@ -132,7 +156,11 @@ def discover(fetcher: Fetcher, site: Site) -> Found:
                 found.problems.append(f"{url} is not a feed or a sitemap")
             continue
         kind, urls = read
-        urls = [site.to_base(urljoin(url, u)) for u in urls]
+        urls = [urljoin(url, u) for u in urls]
+        real = named_site(urls, fetcher.origin) if site.site_url == site.base_url else None
+        if real:
+            site.site_url = real  # a mirror of a site whose documents name the site itself
+        urls = [site.to_base(u) for u in urls]
         on_site = [u for u in urls if origin_of(u) == fetcher.origin]
         path = _site_path(site.to_site(url), site)
         if kind == "feed":

@@ -27,6 +27,7 @@ class Lesson:
     learned: dict[str, Learned]
     found: Found = field(default_factory=Found)
     problems: list[str] = field(default_factory=list)
+    site_url: str | None = None  # the site the mirror stands in for, when its pages say so
 
 
 class LearnError(Exception):
@@ -65,6 +66,8 @@ def from_site(fetcher: Fetcher, site: Site, count: int = SAMPLES) -> Lesson:
     note = _path_note(pattern, matched, found.article_urls)
     lesson = from_samples(samples, pattern, note)
     lesson.found, lesson.problems = found, problems
+    if site.site_url != site.base_url:
+        lesson.site_url = site.site_url
     return lesson
 
 
@@ -93,7 +96,10 @@ def from_samples(samples: list[Sample], pattern: str | None = None, note: str = 
 
 def spider_source(name: str, site_url: str, lesson: Lesson, feeds: list[str]) -> str:
     found = lesson.found
+    # Articles found only as links on the home page: the home page is the spider's listing.
+    listings = [] if found.feeds or found.sitemaps or found.from_robots else ["/"]
     return spiderfile.render(
+        listings=listings if found.article_urls else [],
         name=name,
         cls=class_name(name),
         site_url=site_url,

@@ -36,7 +36,7 @@ class {cls}(OutletSpider):
     feeds = {feeds}
     sitemaps = {sitemaps}
     sitemaps_from_robots = {from_robots}
-    listings = ()  # category pages, followed with ?page=N
+    listings = {listings}  # category pages, followed with ?page=N
     archive_path = None  # a date archive for -a since=YYYY-MM-DD backfill, if the site has one
 
 {path_note}
@@ -147,6 +147,7 @@ def render(
     feeds: Sequence[str],
     sitemaps: Sequence[str],
     from_robots: bool,
+    listings: Sequence[str],
     article_path: str,
     path_note: str,
     learned: dict[str, Learned],
@@ -171,6 +172,7 @@ def render(
         site_names=py_value(site_names, prefix="site_names = "),
         feeds=py_value(feeds, prefix="feeds = "),
         sitemaps=py_value(sitemaps, prefix="sitemaps = "),
+        listings=py_value(listings, prefix="listings = "),
         from_robots=from_robots,
         path_note=comment(path_note),
         article_path=regex_literal(article_path),

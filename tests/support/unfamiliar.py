@@ -70,7 +70,7 @@ def paragraphs(article_id: int) -> list[str]:
     return [f"{picked[i]} {picked[(i + 1) % 4]}" for i in range(4)]
 
 
-def article_page(article: tuple, layout: int = 1) -> str:
+def article_page(article: tuple, layout: int = 1, documents: bool = True) -> str:
     article_id, section, _slug, headline, reporter, when = article
     c = LAYOUTS[layout]
     paras = "".join(f"<p>{escape(p)}</p>" for p in paragraphs(article_id))
@@ -86,7 +86,7 @@ def article_page(article: tuple, layout: int = 1) -> str:
 <meta property="og:title" content="{escape(headline)}">
 <meta property="og:site_name" content="{SITE_NAME}">
 <meta property="og:type" content="article">
-<link rel="alternate" type="application/rss+xml" href="/feeds/latest.xml">
+{'<link rel="alternate" type="application/rss+xml" href="/feeds/latest.xml">' if documents else ""}
 </head><body>
 <div class="upor-patti"><a class="logo" href="/">{SITE_NAME}</a>
 <ul class="bibhag"><li><a href="/bn/desh">দেশ</a></li>
@@ -125,27 +125,33 @@ def sitemap(port_url: str, paths: list[str]) -> str:
     )
 
 
-def home(articles: tuple) -> str:
-    links = "".join(f'<li><a href="{path_of(a)}">{escape(a[3])}</a></li>' for a in articles)
+def home(articles: tuple, url: str = "", documents: bool = True) -> str:
+    links = "".join(f'<li><a href="{url}{path_of(a)}">{escape(a[3])}</a></li>' for a in articles)
+    feed = '<link rel="alternate" type="application/rss+xml" href="/feeds/latest.xml">'
     return f"""<!DOCTYPE html><html lang="bn"><head><meta charset="utf-8"><title>{SITE_NAME}</title>
 <meta property="og:site_name" content="{SITE_NAME}">
-<link rel="alternate" type="application/rss+xml" title="RSS" href="/feeds/latest.xml"></head>
+<link rel="canonical" href="{url}/">{feed if documents else ""}</head>
 <body><ul>{links}</ul><a href="/bn/desh">দেশ</a></body></html>"""
 
 
-def install(replica: Replica, layout: int = 1) -> None:
-    """Serve the site (again, in ``layout``) on the replica."""
-    url = replica.url
-    replica.add(
-        "/robots.txt",
-        f"User-agent: *\nDisallow: /search\n\nSitemap: {url}/sitemaps/posts.xml\n",
-        content_type="text/plain",
-    )
-    replica.add("/", home(ARTICLES))
-    replica.add("/feeds/latest.xml", rss(url, ARTICLES[:4]), content_type="application/rss+xml")
-    paths = [path_of(a) for a in ARTICLES] + ["/bn/desh", "/bn/khela"]
-    replica.add("/sitemaps/posts.xml", sitemap(url, paths), content_type="application/xml")
+def install(
+    replica: Replica, layout: int = 1, named: str | None = None, documents: bool = True
+) -> None:
+    """Serve the site (again, in ``layout``) on the replica. ``named``: the origin its robots.txt,
+    feed, sitemap and links name (a mirror of a real site names the site, not the mirror);
+    ``documents=False``: no feed and no sitemap, articles linked from the home page only."""
+    url = named or replica.url
+    if documents:
+        robots = f"User-agent: *\nDisallow: /search\n\nSitemap: {url}/sitemaps/posts.xml\n"
+        feed = rss(url, ARTICLES[:4])
+        replica.add("/feeds/latest.xml", feed, content_type="application/rss+xml")
+        paths = [path_of(a) for a in ARTICLES] + ["/bn/desh", "/bn/khela"]
+        replica.add("/sitemaps/posts.xml", sitemap(url, paths), content_type="application/xml")
+    else:
+        robots = "User-agent: *\nDisallow: /search\n"
+    replica.add("/robots.txt", robots, content_type="text/plain")
+    replica.add("/", home(ARTICLES, url, documents))
     for article in ARTICLES:
-        replica.add(path_of(article), article_page(article, layout))
-    replica.add("/bn/desh", home(ARTICLES[::2]))
-    replica.add("/bn/khela", home(ARTICLES[3:4]))
+        replica.add(path_of(article), article_page(article, layout, documents))
+    replica.add("/bn/desh", home(ARTICLES[::2], url, documents))
+    replica.add("/bn/khela", home(ARTICLES[3:4], url, documents))
