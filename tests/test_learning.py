@@ -236,3 +236,14 @@ def test_a_build_hash_is_never_a_selector():
     same = [Sample(s.url, s.html.replace('class="jsx-4412 headline-text"', 'class="css-a1b2c3"'))
             for s in samples()]  # fmt: skip
     assert learned_from(same)["title"].css == "h1"  # the same hash on every sample: still not
+
+
+def test_a_desk_line_opening_the_body_is_left_out_by_the_learned_rules():
+    desk = [
+        Sample(s.url, s.html.replace('<div class="article-text">',
+                                     '<div class="article-text"><p>নিজস্ব প্রতিবেদক</p>'))
+        for s in samples()
+    ]  # fmt: skip
+    learned = learned_from(desk)
+    assert learned["body"].css == ".article-text > p"
+    assert learned["body"].note == "3/3 samples"  # exactly the agreed body: no desk line in it
