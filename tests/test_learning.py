@@ -7,6 +7,8 @@ Invented pages only; ``tests/test_learned_outlet.py`` runs the whole command on 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -14,7 +16,7 @@ from newscrawl.learn.discover import Site, discover, read_document
 from newscrawl.learn.fetch import Fetcher, FetchError
 from newscrawl.learn.paths import infer_article_path, spread
 from newscrawl.learn.selectors import Learned, Sample, learn, observe
-from newscrawl.learn.spiderfile import current_selectors, suggest
+from newscrawl.learn.spiderfile import current_selectors, render, suggest
 from tests.conftest import PROJECT
 from tests.support import unfamiliar
 
@@ -247,3 +249,22 @@ def test_a_desk_line_opening_the_body_is_left_out_by_the_learned_rules():
     learned = learned_from(desk)
     assert learned["body"].css == ".article-text > p"
     assert learned["body"].note == "3/3 samples"  # exactly the agreed body: no desk line in it
+
+
+def test_a_spider_with_nothing_learned_is_still_ruff_clean(tmp_path):
+    source = render(
+        name="empty", cls="EmptySpider", site_url="https://www.empty.test",
+        hosts=("www.empty.test", "empty.test"), site_names=(), feeds=(), sitemaps=(),
+        from_robots=True, listings=("/",), article_path=r"^/news/(?P<id>\d+)/?$",
+        path_note="A note.", learned={},
+    )  # fmt: skip
+    assert "selectors: ClassVar[dict[str, tuple[str, ...]]] = {}" in source
+    spider = tmp_path / "empty.py"
+    spider.write_text(source, "utf-8")
+    for check in (["check"], ["format", "--check"]):
+        config = str(PROJECT / "pyproject.toml")
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *check, "--config", config, str(spider)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout

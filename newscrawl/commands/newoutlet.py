@@ -218,6 +218,11 @@ class Command(ScrapyCommand):
         print(fill_table(lesson.observations, lesson.learned, checked))
         for problem in lesson.problems:
             print(f"note: {problem}")
+        if "body" not in lesson.learned:
+            print(
+                "note: no selector gave the agreed body on the samples: bodies come from"
+                " JSON-LD or, with no selector at all, the generic rules; check the JSON"
+            )
         print(self.learned_steps(name, spider_file, fixtures))
 
     @staticmethod

@@ -44,9 +44,7 @@ class {cls}(OutletSpider):
 
     # Learned {today}; tried after JSON-LD and meta tags, in order: keep an old selector after
     # a new one when the layout changes (archived pages keep the old layout).
-    selectors: ClassVar[dict[str, tuple[str, ...]]] = {{
-{selectors}
-    }}
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {selectors}
 
     # The generic outlet's paragraph rules (newscrawl/learn/rules.py); narrow them as needed.
     body_end_patterns = ()  # a paragraph that starts the page furniture: cut from there on
@@ -177,7 +175,8 @@ def render(
         path_note=comment(path_note),
         article_path=regex_literal(article_path),
         today=date.today().isoformat(),
-        selectors=selector_lines(entries),
+        # No selector at all: the spider is read like the generic outlet, by generic rules.
+        selectors="{\n" + selector_lines(entries) + "\n    }" if entries else "{}",
     )
     return source
 
