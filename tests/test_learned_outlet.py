@@ -160,3 +160,19 @@ def test_learning_from_a_mirror_of_a_real_site_or_a_home_page_alone(
     assert last_run["outcome"] == "healthy", (last_run, done.stderr[-2000:])
     assert len(articles) == len(unfamiliar.ARTICLES)
     assert {a["extraction"]["body"] for a in articles} == {"selectors"}
+
+
+def test_learning_the_real_site_through_a_mirror_with_base_url(tmp_path, replica):
+    checkout = copy_checkout(tmp_path / "newscrawl")
+    unfamiliar.install(replica, named="https://www.khobor.test")
+    made = run(checkout, "scrapy", "newoutlet", "khobor", "--url", "https://www.khobor.test/",
+               "-a", f"base_url={replica.url}", "-s", "DOWNLOAD_DELAY=0")  # fmt: skip
+    assert made.returncode == 0, made.stderr[-3000:]
+    spider = (checkout / "newscrawl/spiders/khobor.py").read_text("utf-8")
+    assert 'site_url = "https://www.khobor.test"' in spider
+    assert 'site_hosts = ("www.khobor.test", "khobor.test")' in spider
+    cases = list((checkout / "tests/fixtures/khobor").glob("*.json"))
+    assert len(cases) == 5
+    for case in cases:
+        assert json.loads(case.read_text("utf-8"))["url"].startswith("https://www.khobor.test/bn/")
+    assert replica.requests[0] == "/robots.txt"  # read first, from the mirror
