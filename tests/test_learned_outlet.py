@@ -3,7 +3,7 @@
 In a copy of the project, against a loopback mirror of an unfamiliar layout
 (``tests/support/unfamiliar.py``): ``scrapy newoutlet x --url`` writes a spider whose learned
 selectors read every field; the README's lint and format commands and the tests that enumerate
-outlets (the golden and guard tests, and the three that print the outlet list) pass there; the
+outlets (the golden and guard tests, and the four that print the outlet list) pass there; the
 crawl stores every article cleanly. Then the site is redesigned: the crawl turns unhealthy, and
 ``scrapy probe x --suggest`` prints a diff that, applied, makes it healthy again. (The whole
 suite in the copy would take minutes: the tests that depend on which outlets exist are run.)
@@ -27,6 +27,7 @@ OUTLET_TESTS = (
     "tests/test_extract_command.py::test_crawl_with_a_bad_argument_or_spider_is_one_line",
     "tests/test_inqilab_e2e.py::test_probe_of_an_unknown_outlet_is_one_line",
     "tests/test_scheduled.py::test_unknown_outlet_is_a_usage_error",
+    "tests/test_hostile_cli.py::test_usage_mistakes_are_one_line_exit_2",
 )
 
 
