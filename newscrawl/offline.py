@@ -28,6 +28,16 @@ from newscrawl import text
 from newscrawl.pipelines import clean_article
 from newscrawl.spiders.base import OutletSpider
 
+# Settings of commands that fetch but never store (probe, fixture): no pipeline past cleaning, no
+# run lock, no look-up of known articles, no health checks; nothing is written beside the
+# database, and the database is never opened.
+NO_STORE_SETTINGS: dict[str, Any] = {
+    "ITEM_PIPELINES": {"newscrawl.pipelines.CleanPipeline": 100},
+    "EXTENSIONS": {"newscrawl.extensions.RunLockExtension": None},
+    "NEWSCRAWL_INCREMENTAL": False,
+    "SPIDERMON_ENABLED": False,
+}
+
 # Which callback reads a saved page, by what the page is.
 CALLBACKS = ("parse_article", "parse_feed", "parse_sitemap", "parse_listing", "parse_archive")
 

@@ -28,6 +28,7 @@ from newscrawl.search import search
 from newscrawl.store import Store
 from tests.conftest import PROJECT, project_settings, run_scrapy, scrapy_args, scrapy_env
 from tests.support.hostile import HostileInqilab, broken_utf8, good_page
+from tests.support.outlets import known_outlets
 from tests.support.replica import Page
 from tests.support.sites import inqilab_article
 from tests.test_export import ARTICLES, FLOOD, news
@@ -207,7 +208,7 @@ def test_a_query_typed_with_one_code_point_letters_finds_the_stored_text(db_path
         (["report", "--last", "0"], "not '0'"),
         (["report", "--last", "-3"], "not '-3'"),
         (["similar", "0" * 16, "--distance", "99999999999999999999"], "from 0 to"),
-        (["report", "--outlet", "nosuch"], "no outlet 'nosuch' (known: inqilab, sunnews)"),
+        (["report", "--outlet", "nosuch"], f"no outlet 'nosuch' (known: {known_outlets()})"),
         (["extract", "page.html"], "required: --url"),
     ],
 )

@@ -6,6 +6,7 @@ import pytest
 
 from newscrawl.store import Store
 from tests.conftest import run_scrapy
+from tests.support.outlets import known_outlets
 from tests.support.sites import inqilab_article, listing, news_sitemap, rss
 
 REAL = "https://dailyinqilab.com"
@@ -180,4 +181,4 @@ def test_probe_reports_fill_rates_and_fails_when_the_layout_breaks(inqilab_site)
 def test_probe_of_an_unknown_outlet_is_one_line():
     result = run_scrapy("probe", "nosuch")
     assert result.returncode == 2
-    assert "no outlet 'nosuch' (known: inqilab" in result.stderr
+    assert f"no outlet 'nosuch' (known: {known_outlets()})" in result.stderr

@@ -14,6 +14,7 @@ from newscrawl.commands.newoutlet import render
 from newscrawl.extraction.meta import strip_site_name
 from newscrawl.store import Store
 from tests.conftest import scrapy_args, scrapy_env
+from tests.support import unfamiliar
 from tests.support.checkout import copy_checkout
 from tests.support.sites import rss
 
@@ -32,10 +33,10 @@ PAGE = """<!DOCTYPE html><html lang="bn"><head><meta charset="utf-8">
 <footer>© Dhakapost</footer></body></html>"""
 
 
-def run(checkout, *args, **kwargs):
+def run(checkout, *args, env=None, **kwargs):
     return subprocess.run(
-        [sys.executable, "-m", *args], cwd=checkout, env=scrapy_env(), capture_output=True,
-        text=True, timeout=120, check=False, **kwargs,
+        [sys.executable, "-m", *args], cwd=checkout, env=scrapy_env(**(env or {})),
+        capture_output=True, text=True, timeout=120, check=False, **kwargs,
     )  # fmt: skip
 
 
@@ -180,3 +181,75 @@ def test_scaffold_with_an_unreadable_page_guesses_the_name(checkout, tmp_path):
     assert "cannot read" in warning and "guessed from the domain" in warning
     source = (checkout / "newscrawl/spiders/dhakapost.py").read_text("utf-8")
     assert "site_names = ('Dhakapost',)" in source
+
+
+LOOPBACK_SPIDER = """import re
+
+from newscrawl.spiders.base import OutletSpider
+
+
+class LoopSpider(OutletSpider):
+    name = "loop"
+    site_url = "http://127.0.0.1"
+    site_hosts = ("127.0.0.1",)
+    feeds = ("/rss.xml",)
+    article_path = re.compile(r"^/news/(?P<id>\\d+)$")
+"""
+
+
+def test_fixture_and_probe_never_write_to_the_database_nor_leave_locks(checkout, tmp_path, replica):
+    (checkout / "newscrawl/spiders/loop.py").write_text(LOOPBACK_SPIDER, "utf-8")
+    replica.add("/robots.txt", "User-agent: *\nDisallow:\n", content_type="text/plain")
+    replica.add("/news/123456", PAGE)
+    replica.add("/rss.xml", rss([("t", f"{replica.url}/news/123456", None)]))
+    folder = tmp_path / "store"
+    folder.mkdir()
+    env = {"NEWSCRAWL_DB": str(folder / "newscrawl.db")}
+    fast = scrapy_args({})
+    failed = run(checkout, "scrapy", "fixture", f"{replica.url}/news/999", "--case", "gone",
+                 *fast, env=env)  # fmt: skip
+    assert failed.returncode == 1 and "could not fetch" in failed.stderr, failed.stderr[-2000:]
+    fetched = run(checkout, "scrapy", "fixture", f"{replica.url}/news/123456", "--case", "plain",
+                  *fast, env=env)  # fmt: skip
+    assert fetched.returncode == 0, fetched.stderr[-2000:]
+    probed = run(checkout, "scrapy", "probe", "loop", "-a", f"base_url={replica.url}", *fast,
+                 env=env)  # fmt: skip
+    assert "1 article(s) probed" in probed.stdout, probed.stderr[-2000:]
+    assert list(folder.iterdir()) == []  # no database, no lock file, no log
+    assert not (checkout / "data").exists()
+
+
+def test_newoutlet_refuses_a_feed_that_is_neither_url_nor_path(checkout):
+    result = run(checkout, "scrapy", "newoutlet", "example", "--domain", "example.com",
+                 "--feed", "notaurl")  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "--feed 'notaurl' is neither a URL" in line
+    assert not (checkout / "newscrawl/spiders/example.py").exists()
+    for args, message in (
+        (("--url", "notaurl"), "is not an http(s) URL"),
+        ((), "give the site: --url https://site/"),
+        (("--from-file", "a.html"), "give the site"),
+        (("--url", "https://x.test/", "-a", "since=2024-01-01"), "only -a base_url="),
+    ):
+        result = run(checkout, "scrapy", "newoutlet", "example", *args)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+
+
+def test_newoutlet_learns_offline_from_saved_pages(checkout, tmp_path):
+    pages = []
+    for article in unfamiliar.ARTICLES[:3]:
+        saved = tmp_path / f"{article[0]}.html"
+        saved.write_text(unfamiliar.article_page(article), "utf-8")
+        url = f"https://www.khobor.test{unfamiliar.path_of(article)}"
+        pages += ["--from-file", str(saved), "--url", url]
+    made = run(checkout, "scrapy", "newoutlet", "khobor", *pages)
+    assert made.returncode == 0, made.stderr[-3000:]
+    spider = (checkout / "newscrawl/spiders/khobor.py").read_text("utf-8")
+    assert 'site_url = "https://www.khobor.test"' in spider
+    assert '"body": (".khobor-deho > p",),  # 3/3 samples' in spider
+    assert len(list((checkout / "tests/fixtures/khobor").glob("*.json"))) == 3
+    missing = run(checkout, "scrapy", "newoutlet", "other", "--from-file", "nope.html",
+                  "--url", "https://www.other.test/news/1")  # fmt: skip
+    assert missing.returncode == 1 and "cannot read nope.html" in missing.stderr
+    assert not (checkout / "newscrawl/spiders/other.py").exists()

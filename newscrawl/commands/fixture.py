@@ -1,8 +1,9 @@
 """``scrapy fixture URL [--case NAME]``: save a page and the JSON of what newscrawl extracts.
 
 Live (fetched through Scrapy, so robots.txt and the User-Agent apply), or offline with
-``--from-file PATH --url URL``. The page's bytes are kept exactly as sent; the JSON is the
-golden file a person reviews and the golden test checks from then on.
+``--from-file PATH --url URL``. Neither writes to the database nor leaves a lock file. The
+page's bytes are kept exactly as sent; the JSON is the golden file a person reviews and the
+golden test checks from then on.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.commands._cli import CommandError, fixtures_folder, one_line_errors
 from newscrawl.golden import expected_for, write_case
-from newscrawl.offline import guess_callback, spider_for_url
+from newscrawl.offline import NO_STORE_SETTINGS, guess_callback, spider_for_url
 
 CASE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -75,6 +76,8 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        for name, value in NO_STORE_SETTINGS.items():  # a fetch, not a run: nothing stored
+            self.settings.set(name, value, "cmdline")
         # Everything that can be checked is checked here, before the crawler process exists:
         # its start-up banner would bury the one line that says what is wrong.
         if opts.from_file:

@@ -1,200 +1,67 @@
-"""``scrapy newoutlet NAME --domain example.com``: the skeleton of a new outlet spider."""
+"""``scrapy newoutlet NAME --url https://site/``: a new outlet spider learned from its site.
+
+Reads robots.txt, the feeds and sitemaps it finds and a handful of articles, infers
+``article_path``, learns each field's CSS selector from what the extraction layers agree on, and
+writes the spider, the sample pages as fixtures with their expected JSON, and a table of fields
+x layers x fill rate. Offline: ``--from-file PAGE --url URL`` (repeatable). The hand path,
+``--domain example.com``, writes a skeleton of guesses instead (``newscrawl.learn.skeleton``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import keyword
 import re
 import sys
-import urllib.request
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from parsel import Selector
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 import newscrawl.spiders
-from newscrawl.commands._cli import fixtures_folder, one_line_errors
-from newscrawl.extraction import generic, jsonld
-from newscrawl.extraction.meta import page_site_names, title_suffix
-
-# Article URL shapes of real news sites (see the skeleton's comment); the path, or path?query.
-DEFAULT_ARTICLE_PATH = (
-    r"^(?:/[^?#]*\?(?:[^#]*&)?(?:id|nid|news_id|article_id|story_id)="
-    r"|/(?:[^/?#]+/)*?(?:[^/?#]*?[-_])?(?!(?:19|20)\d\d[-/]\d\d[-/]\d\d/?$)"
-    r"(?=\d{3,}(?:[-/._]|$)|(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6,16}/?$))"
-    r"(?P<id>\d{4}/\d{2}/\d{2}/[^/?#]+|\w+)"
+from newscrawl.commands._cli import CommandError, fixtures_folder, one_line_errors
+from newscrawl.golden import expected_for, write_case
+from newscrawl.learn import outlet as learning
+from newscrawl.learn.discover import Site
+from newscrawl.learn.fetch import Fetcher
+from newscrawl.learn.selectors import Sample, fill_table
+from newscrawl.learn.skeleton import (
+    DEFAULT_ARTICLE_PATH,
+    FIXTURE_NOTE,
+    read_page,
+    render,
+    site_names_of,
 )
+from newscrawl.spiders.discovery import origin_of
+
+__all__ = ["DEFAULT_ARTICLE_PATH", "Command", "render"]
+
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 DOMAIN = re.compile(r"^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
-SKELETON = '''"""{title} ({domain}).
 
-Facts marked [V] were checked on the live site; [G] are guesses. JSON-LD, meta tags and the
-generic fallback stand in for every selector left empty or wrong, and the crawl stats
-(``newscrawl/extraction/<field>/<layer>``) show which layer read each field.
-"""
-
-from __future__ import annotations
-
-import re
-from typing import ClassVar
-
-from newscrawl.spiders.base import OutletSpider
-
-
-class {cls}(OutletSpider):
-    name = "{name}"
-    site_url = "https://{host}"
-    # Every host name the site answers to; links naming them are followed on a -a base_url mirror.
-    site_hosts = {hosts!r}
-    # Stripped from titles ("Headline | Site") and from byline lines ("Site Desk Name").
-    site_names = {site_names!r}  # {names_note}
-
-    # Discovery: paths (or full URLs) on the site. A guess that turns out wrong is counted under
-    # newscrawl/discovery_failed/ and the crawl goes on.
-    feeds = {feeds!r}  # RSS or Atom [G]
-    sitemaps = {sitemaps!r}  # (news) sitemaps [G]
-    sitemaps_from_robots = True  # also the Sitemap: lines of robots.txt
-    listings = {listings!r}  # category pages, followed with ?page=N [G]
-    archive_path = None  # a date archive for -a since=YYYY-MM-DD backfill, if the site has one
-
-    # The path of an article page; the group ``id`` is the site's own article id, so one
-    # article reached at two URLs is one article. [G] the shapes news sites use: a number of 3+
-    # digits as a path segment or at the end of a slug (/804943/<slug>, /section/words-12345,
-    # /slug-12345.html), a short code of letters and digits (/bangladesh/6suuafru01),
-    # /YYYY/MM/DD/slug, ?id=N. Make it as exact as the site allows, e.g. r"^/news/(?P<id>\\d+)$".
-    article_path = re.compile(
-        {article_path}
-    )
-
-    # CSS selectors tried after JSON-LD and meta tags, in order; the first that matches wins.
-    # Leave a field empty to rely on the other layers. "::attr(x)" reads an attribute.
-    selectors: ClassVar[dict[str, tuple[str, ...]]] = {{
-        "title": ("h1",),  # the headline
-        "subtitle": (),  # a sub-heading or shoulder line
-        "author": (),  # the byline element
-        "category": (),  # the section name (a breadcrumb link, an active menu item)
-        "dates": (),  # one line holding "published | updated", as some sites print it
-        "published": ("time::attr(datetime)",),  # the publication date alone
-        "updated": (),  # the update date alone
-        "body": ("article p",),  # the article's paragraphs
-        "tags": (),  # tag links ("::text")
-        "image": (),  # the lead image ("img::attr(src)")
-    }}
-
-    # Text rules, applied to the body whichever layer found it (regular expressions):
-    body_end_patterns = ()  # a paragraph that starts the page furniture: cut from there on
-    boilerplate_patterns = ()  # paragraphs to drop, e.g. re.compile(r"^আরও পড়ুন\\s*:")
-    byline_lead_in = None  # e.g. re.compile(r"^(?P<author>\\S+ ডেস্ক)\\s*:\\s*")
-    sign_off = None  # a closing line to drop, e.g. re.compile(r"সান নিউজ/\\S+")
-'''
-
-FIXTURE_NOTE = """Fixtures for the {name} spider
-==============================
-
-Put saved pages here, each beside the JSON of what newscrawl extracts from it:
-
-  <case>.html   the page's raw bytes, exactly as the site sent them (article or listing page)
-  <case>.xml    a feed or sitemap
-  <case>.json   {{"url": ..., "items"/"requests"/"skipped": ...}}: the expected result
-
-Capture them with the fixture command, which writes both files:
-
-  scrapy fixture https://{host}/path/to/an/article --case plain     (needs internet)
-  scrapy fixture --from-file saved.html --url https://{host}/... --case plain
-
-Read every .json by hand before committing: title, dates, author, and the body paragraphs
-(nothing of the page around the article, nothing of the article missing). After a deliberate
-change to the spider, `python -m pytest tests/test_golden.py --update-golden` rewrites the
-.json files; review the diff. Say here which pages are real captures.
-"""
-
-
-def class_name(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_")) + "Spider"
-
-
-def site_path(url: str | None, hosts: tuple[str, ...]) -> str | None:
-    """A path for a URL on the site (the skeleton stays valid on a mirror), else the URL."""
-    if not url:
+def site_url_of(url: str) -> str | None:
+    """scheme://host[:port] of an http(s) URL; None for anything else."""
+    if origin_of(url) is None:
         return None
     parts = urlsplit(url)
-    if not parts.scheme:
-        return url if url.startswith("/") else f"/{url}"
-    if parts.hostname in hosts:
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return url
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
-def render(
-    name: str,
-    domain: str,
-    feeds: list[str],
-    sitemaps: list[str],
-    listings: list[str],
-    site_names: Sequence[str] = (),
-) -> str:
-    host = domain if domain.startswith("www.") else f"www.{domain}"
-    bare = host.removeprefix("www.")
-    hosts = (host, bare)
-    guessed = bare.split(".")[0].capitalize()
-    article_path = "\n".join(
-        f"        r{part!r}" if '"' in part else f'        r"{part}"'
-        for part in _split_pattern(DEFAULT_ARTICLE_PATH)
-    ).strip()
-    return SKELETON.format(
-        article_path=article_path,
-        site_names=tuple(site_names) or (guessed,),
-        names_note="[V] as the site's pages state them" if site_names else "[G] from the domain",
-        title=bare.split(".")[0].capitalize(),
-        domain=bare,
-        cls=class_name(name),
-        name=name,
-        host=host,
-        hosts=hosts,
-        feeds=tuple(site_path(u, hosts) for u in feeds) or ("/rss",),
-        sitemaps=tuple(site_path(u, hosts) for u in sitemaps),
-        listings=tuple(site_path(u, hosts) for u in listings),
-    )
+def discovery_url_problem(option: str, value: str) -> str | None:
+    if value.startswith("/") or origin_of(value) is not None:
+        return None
+    return f"--{option} {value!r} is neither a URL (https://site/rss.xml) nor a path (/rss.xml)"
 
 
-def _split_pattern(pattern: str) -> list[str]:
-    """The default pattern in the pieces it is written in above, one per skeleton line."""
-    pieces, rest = [], pattern
-    for marker in ("|/(?:", "(?=\\d{3,}", "(?P<id>"):
-        head, _, tail = rest.partition(marker)
-        pieces.append(head)
-        rest = marker + tail
-    return [*pieces, rest]
-
-
-def site_names_of(page: str) -> list[str]:
-    """The site's names as one of its pages states them: og:site_name, JSON-LD publisher,
-    the ``<title>`` suffix after the headline."""
-    sel = Selector(text=page)
-    data = jsonld.blocks(sel)
-    node = jsonld.article(data) or {}
-    headline = (
-        jsonld.first_text(node.get("headline"))
-        or sel.xpath('//meta[@property="og:title"]/@content').get()
-    )
-    names = [*page_site_names(sel), *jsonld.publisher_names(data)]
-    suffix = title_suffix(sel.xpath("//title/text()").get(), headline or generic.headline(sel))
-    return list(dict.fromkeys([*names, *([suffix] if suffix else [])]))
-
-
-def read_page(source: str) -> str:
-    """A saved page, or one fetched from its URL (one request, 15 s at most)."""
-    if source.startswith(("http://", "https://")):
-        request = urllib.request.Request(source, headers={"User-Agent": "newscrawl newoutlet"})
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.read(5_000_000).decode("utf-8", "replace")
-    return Path(source).read_text("utf-8", "replace")
+def case_name(url: str, number: int) -> str:
+    last = [p for p in urlsplit(url).path.split("/") if p]
+    stem = re.sub(r"[^a-z0-9_-]+", "_", (last[-1] if last else "page").lower()).strip("_-")
+    return f"sample{number}_{stem[:30]}".rstrip("_-")
 
 
 @one_line_errors
@@ -205,36 +72,180 @@ class Command(ScrapyCommand):
 
     def syntax(self) -> str:
         return (
-            "NAME --domain example.com [--page FILE_OR_URL] [--feed URL] [--sitemap URL]"
-            " [--listing URL]"
+            "NAME --url https://site/ [-a base_url=MIRROR] [--samples N]"
+            " | NAME --from-file PAGE --url URL [...]"
+            " | NAME --domain example.com [--page FILE_OR_URL] [--feed URL] [--sitemap URL]"
         )
 
     def short_desc(self) -> str:
-        return "Write the skeleton of a new outlet spider and its fixture folder"
+        return "Learn a new outlet spider from its site (or write a skeleton by hand)"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--domain", required=True, help="the site, e.g. dhakapost.com")
+        parser.add_argument(
+            "--url", action="append", default=[], metavar="URL",
+            help="the site (https://site/) to learn from; with --from-file, each page's URL",
+        )  # fmt: skip
+        parser.add_argument(
+            "--from-file", action="append", default=[], metavar="PAGE",
+            help="a saved article page to learn from, offline (repeatable, each with --url)",
+        )  # fmt: skip
+        parser.add_argument(
+            "-a", dest="spargs", action="append", default=[], metavar="base_url=URL",
+            help="base_url=URL: fetch from this mirror of the site instead",
+        )  # fmt: skip
+        parser.add_argument("--samples", type=int, default=learning.SAMPLES,
+                            help="article pages to learn from (default 5)")  # fmt: skip
+        parser.add_argument("--domain", help="the hand path: a skeleton for this domain")
         for option in ("feed", "sitemap", "listing"):
             parser.add_argument(
                 f"--{option}", action="append", default=[], metavar="URL",
-                help=f"a {option} URL (repeatable)",
+                help=f"a {option} URL or path (repeatable)",
             )  # fmt: skip
         parser.add_argument(
             "--page", metavar="FILE_OR_URL",
-            help="one of the site's pages, saved or its URL: the site's real name is read from it",
+            help="with --domain: one of the site's pages, saved or its URL: the site's real name",
         )  # fmt: skip
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
-            raise UsageError("name the outlet: scrapy newoutlet NAME --domain example.com")
-        name, domain = args[0], opts.domain.strip().lower().removeprefix("https://")
-        domain = domain.removeprefix("http://").strip("/")
-        problem = self.problem_with(name, domain)
+            raise UsageError("name the outlet: scrapy newoutlet NAME --url https://site/")
+        name = args[0]
+        problem = self.problem_with(name) or self.options_problem(opts)
         if problem:
             print(f"scrapy newoutlet: {problem}", file=sys.stderr)
             self.exitcode = 2
             return
+        if opts.domain:
+            self.skeleton(name, opts)
+        else:
+            self.learned(name, opts)
+
+    def options_problem(self, opts: argparse.Namespace) -> str | None:
+        for option in ("feed", "sitemap", "listing"):
+            for value in getattr(opts, option):
+                problem = discovery_url_problem(option, value)
+                if problem:
+                    return problem
+        if not 1 <= opts.samples <= 50:
+            return "--samples must be 1 to 50"
+        if opts.domain:
+            domain = opts.domain.strip().lower().removeprefix("https://").removeprefix("http://")
+            opts.domain = domain.strip("/")
+            if opts.url or opts.from_file:
+                return "--domain writes a skeleton: leave out --url and --from-file"
+            if not DOMAIN.match(opts.domain):
+                return f"{opts.domain!r} is not a domain name like dhakapost.com"
+            return None
+        if not opts.url:
+            return "give the site: --url https://site/ (or --domain example.com for a skeleton)"
+        for url in opts.url:
+            if site_url_of(url) is None:
+                return f"--url {url!r} is not an http(s) URL like https://www.example.com/"
+        if opts.from_file and len(opts.from_file) != len(opts.url):
+            return "give each --from-file PAGE its own --url URL"
+        if not opts.from_file and len(opts.url) > 1:
+            return "give one --url: the site's address (or --from-file PAGE --url URL pairs)"
+        for spec in opts.spargs:
+            key, _, value = spec.partition("=")
+            if key != "base_url" or site_url_of(value) is None:
+                return f"-a {spec!r}: only -a base_url=http://host[:port] is understood here"
+        if opts.spargs and opts.from_file:
+            return "-a base_url is for fetching: leave it out with --from-file"
+        return None
+
+    def problem_with(self, name: str) -> str | None:
+        if not NAME.match(name) or keyword.iskeyword(name):
+            return f"{name!r} is not a valid name: lowercase letters, digits and _, like dhakapost"
+        if name in get_spider_loader(self.settings).list():
+            return f"an outlet named {name!r} exists already"
+        if (Path(newscrawl.spiders.__path__[0]) / f"{name}.py").exists():
+            return f"newscrawl/spiders/{name}.py exists already"
+        return None
+
+    # -- the one-command path ------------------------------------------------------------------
+
+    def learned(self, name: str, opts: argparse.Namespace) -> None:
+        site_url = site_url_of(opts.url[0])
+        assert site_url is not None
+        feeds = [*opts.feed]
+        if opts.from_file:
+            samples = [
+                Sample.from_bytes(url, self.read(path))
+                for path, url in zip(opts.from_file, opts.url, strict=True)
+            ]
+            lesson = learning.from_samples(samples)
+        else:
+            base = dict(s.partition("=")[::2] for s in opts.spargs).get("base_url") or site_url
+            fetcher = Fetcher(
+                base_url=site_url_of(base) or site_url,
+                user_agent=self.settings.get("USER_AGENT"),
+                delay=self.settings.getfloat("DOWNLOAD_DELAY"),
+                timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                max_bytes=self.settings.getint("DOWNLOAD_MAXSIZE"),
+            )
+            print(f"reading {fetcher.base_url} (robots.txt, feeds, sitemaps, articles)")
+            try:
+                lesson = learning.from_site(fetcher, Site(site_url, fetcher.base_url), opts.samples)
+            except learning.LearnError as exc:
+                message = f"{exc}; or learn from saved pages: --from-file PAGE --url URL"
+                raise CommandError(message) from None
+        if lesson.site_url:
+            print(f"{opts.url[0]} stands in for {lesson.site_url} (its pages say so): the spider"
+                  f" is for {lesson.site_url}; crawl the mirror with -a base_url=")  # fmt: skip
+            site_url = lesson.site_url
+        spider_file = Path(newscrawl.spiders.__path__[0]) / f"{name}.py"
+        spider_file.write_text(learning.spider_source(name, site_url, lesson, feeds), "utf-8")
+        importlib.invalidate_caches()
+        fixtures = fixtures_folder() / name
+        fixtures.mkdir(parents=True, exist_ok=True)
+        host = urlsplit(site_url).netloc
+        (fixtures / "README").write_text(FIXTURE_NOTE.format(name=name, host=host), "utf-8")
+        checked = []
+        for number, sample in enumerate(lesson.samples, 1):
+            case = case_name(sample.url, number)
+            page = fixtures / f"{case}.html"
+            if sample.raw is not None:
+                page.write_bytes(sample.raw)  # as the site sent it
+            else:
+                page.write_text(sample.html, "utf-8")
+            expected = expected_for(page, sample.url, self.settings)
+            write_case(fixtures / f"{case}.json", expected)
+            checked += expected.get("items", [])
+        print(f"wrote {spider_file}")
+        print(f"wrote {len(lesson.samples)} sample(s) with their expected JSON in {fixtures}")
+        print(f"article_path: {lesson.article_path}")
+        print(fill_table(lesson.observations, lesson.learned, checked))
+        for problem in lesson.problems:
+            print(f"note: {problem}")
+        if "body" not in lesson.learned:
+            print(
+                "note: no selector gave the agreed body on the samples: bodies come from"
+                " JSON-LD or, with no selector at all, the generic rules; check the JSON"
+            )
+        print(self.learned_steps(name, spider_file, fixtures))
+
+    @staticmethod
+    def read(path: str) -> bytes:
+        try:
+            return Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+    @staticmethod
+    def learned_steps(name: str, spider_file: Path, fixtures: Path) -> str:
+        return f"""
+Next:
+  1. Read {spider_file.name}: the selectors, and the samples' agreement beside each.
+  2. Read the .json files in {fixtures}: title, dates, author, the body.
+  3. python -m pytest tests/test_golden.py     # the golden and guard tests
+  4. scrapy crawl {name}  (or scrapy probe {name} --limit 5 first)
+"""
+
+    # -- the hand path -------------------------------------------------------------------------
+
+    def skeleton(self, name: str, opts: argparse.Namespace) -> None:
+        domain = opts.domain
         names: list[str] = []
         if opts.page:
             try:
@@ -249,17 +260,6 @@ class Command(ScrapyCommand):
         host = domain if domain.startswith("www.") else f"www.{domain}"
         (fixtures / "README").write_text(FIXTURE_NOTE.format(name=name, host=host))
         print(self.next_steps(name, spider_file, fixtures, host))
-
-    def problem_with(self, name: str, domain: str) -> str | None:
-        if not NAME.match(name) or keyword.iskeyword(name):
-            return f"{name!r} is not a valid name: lowercase letters, digits and _, like dhakapost"
-        if name in get_spider_loader(self.settings).list():
-            return f"an outlet named {name!r} exists already"
-        if (Path(newscrawl.spiders.__path__[0]) / f"{name}.py").exists():
-            return f"newscrawl/spiders/{name}.py exists already"
-        if not DOMAIN.match(domain):
-            return f"{domain!r} is not a domain name like dhakapost.com"
-        return None
 
     @staticmethod
     def next_steps(name: str, spider_file: Path, fixtures: Path, host: str) -> str:
