@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from newscrawl import text
@@ -332,14 +333,17 @@ def headline_node(root: Any) -> Any | None:
     page_title = text.clean_line(" ".join(t for n in root.iter("title") for t in n.itertext()))
     if not page_title:
         return None
-    for node in root.iter():
-        if isinstance(node.tag, str) and _tag(node) != "title" and HEADLINE.search(_marks(node)):
+    for node in _MARKABLE(root):
+        if _tag(node) != "title" and HEADLINE.search(_marks(node)):
             value = _text(node)
             if len(value) >= 8 and page_title.startswith(value):
                 return node
     return None
 
 
+# The elements _marks() can say anything about, in document order: a walk in C instead of a
+# Python loop over every element (most have no class, id or itemprop).
+_MARKABLE = etree.XPath("descendant-or-self::*[@class or @id or @itemprop]")
 _LOGO = re.compile(r"logo|brand|site-?(?:name|title)|masthead", re.I)
 
 
