@@ -91,3 +91,23 @@ CRAFTED = [
 def test_shown_headline_is_the_one_the_whole_walk_found(html):
     root = Selector(text=html).root
     assert generic.headline_node(root) is reference_headline_node(root)
+
+
+CSS = ["h1::text", "h1, h2", "meta::attr(content)", "p", "div p", "a::attr(href)",
+       ".reporter", "time::attr(datetime)", "title::text"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*/*.html")), ids=lambda p: p.name)
+def test_css_without_parsel_wrappers_selects_what_parsel_does(path):
+    from newscrawl.extraction.markup import element_text, select
+
+    sel = Selector(text=path.read_text("utf-8"))
+    for css in CSS:
+        found = select(sel, css)
+        expected = sel.css(css)
+        if "::" in css:
+            assert found == expected.getall()
+        else:
+            assert ["".join(generic.walk_text(n)) for n in found] == [
+                element_text(e) for e in expected
+            ]
