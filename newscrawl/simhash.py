@@ -71,7 +71,7 @@ _SPREAD_BYTE = [
 ]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)  # each a 2,048-bit integer: ~9 MB when full
 def _spread(feature: str) -> int:
     value = _feature_hash(feature)
     return sum(_SPREAD_BYTE[(value >> (8 * k)) & 0xFF] << (LANE * 8 * k) for k in range(BITS // 8))
