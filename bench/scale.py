@@ -198,10 +198,10 @@ def clusters(store: Store) -> str:
 # -- measurements at size N ------------------------------------------------------------------
 
 
-def duplicates(store: Store, articles: int) -> list[list[Any]]:
+def duplicates(store: Store, articles: int, corpus: str = "synthetic") -> list[list[Any]]:
     rows = []
     for index in sorted({0, articles // BATCH // 2, max(0, articles // BATCH - 1)}):
-        again = batch(index)
+        again = batch(index, corpus)
         started = time.perf_counter()
         outcomes = store.write_batch(again)
         seconds = time.perf_counter() - started
@@ -226,10 +226,10 @@ def lookups(store: Store, articles: int) -> list[list[Any]]:
     return rows
 
 
-def near_candidates(store: Store, articles: int) -> list[list[Any]]:
+def near_candidates(store: Store, articles: int, corpus: str = "synthetic") -> list[list[Any]]:
     """Rows the SimHash band index returns for a new article: Store._near then reads each one
     back with its own SELECT, so this is what an insert's near-duplicate search costs."""
-    fresh = batch(articles // BATCH + 10)[:200]  # articles the store has not seen
+    fresh = batch(articles // BATCH + 10, corpus)[:200]  # articles the store has not seen
     counts = []
     for item in fresh:
         value = simhash.simhash(item["body"])
@@ -350,12 +350,16 @@ def measure(store: Store, db: Path, folder: Path, args: argparse.Namespace) -> N
     else:
         print(f"(reusing the {store.count():,} articles already in {db})")
     heading(f"Operations at {store.count():,} articles")
-    print(table(["duplicate check", "rows/s", "outcomes"], duplicates(store, args.articles)))
+    print(
+        table(
+            ["duplicate check", "rows/s", "outcomes"], duplicates(store, args.articles, args.corpus)
+        )
+    )
     print()
     print(table(["article_seen", "median µs", "p99 µs"], lookups(store, args.articles)))
     print()
     print(table(["SimHash band index", "median", "max", "if SimHash bits were uniform"],
-                near_candidates(store, args.articles)))  # fmt: skip
+                near_candidates(store, args.articles, args.corpus)))  # fmt: skip
     print()
     print(table(["export", "articles", "seconds", "rows/s", "MB"], exported(store, folder)))
     print()
