@@ -227,8 +227,9 @@ def lookups(store: Store, articles: int) -> list[list[Any]]:
 
 
 def near_candidates(store: Store, articles: int, corpus: str = "synthetic") -> list[list[Any]]:
-    """Rows the SimHash band index returns for a new article: Store._near then reads each one
-    back with its own SELECT, so this is what an insert's near-duplicate search costs."""
+    """Rows in the SimHash band buckets a new article probes. Store._near reads at most the
+    newest CANDIDATES_PER_BUCKET (64) of each of the 68 buckets, so past a few thousand this
+    says how crowded the buckets are, not what an insert reads."""
     fresh = batch(articles // BATCH + 10, corpus)[:200]  # articles the store has not seen
     counts = []
     for item in fresh:
