@@ -111,3 +111,13 @@ def test_css_without_parsel_wrappers_selects_what_parsel_does(path):
             assert ["".join(generic.walk_text(n)) for n in found] == [
                 element_text(e) for e in expected
             ]
+
+
+def test_scrapy_starts_one_task_per_response_output():
+    """Scrapy starts CONCURRENT_ITEMS tasks for every response's output; newscrawl's pipelines
+    are synchronous and an article page yields one item, so one is all it uses."""
+    from scrapy.settings import Settings
+
+    from newscrawl import settings
+
+    assert Settings(vars(settings))["CONCURRENT_ITEMS"] == 1
