@@ -26,6 +26,7 @@ Free disk is checked first: ~11 KB per article for the store and ~5 KB for the e
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import random
 import shutil
@@ -81,10 +82,46 @@ def article(number: int, rng: random.Random) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def batch(index: int) -> list[dict[str, Any]]:
+# The templated corpus (--corpus templated): notices a site publishes daily from one template
+# (weather, prayer times, market close, load-shedding schedule), every article a template's text
+# with a few numbers and names filled in: all of one template within a few SimHash bits.
+TEMPLATES = 6
+SLOTS = 5  # numbers and names that change from one notice to the next
+PLACES = ("ঢাকা", "চট্টগ্রাম", "রাজশাহী", "খুলনা", "সিলেট", "বরিশাল", "রংপুর", "ময়মনসিংহ",
+          "কুমিল্লা", "গাজীপুর", "নারায়ণগঞ্জ", "বগুড়া")  # fmt: skip
+
+
+@functools.cache
+def template(number: int) -> tuple[str, list[str]]:
+    """A template's title and paragraphs, with ``{0}`` … slots spread through the text."""
+    rng = random.Random(f"template-{number}")
+    paragraphs = [p.split(" ") for p in _corpus.paragraphs(rng, rng.randint(150, 250))]
+    places = [(i, j) for i, words in enumerate(paragraphs) for j in range(len(words))]
+    for slot, (i, j) in enumerate(sorted(rng.sample(places, SLOTS))):
+        paragraphs[i][j] = f"{{{slot}}}"
+    return _corpus.headline(rng), [" ".join(words) for words in paragraphs]
+
+
+def templated(number: int, rng: random.Random) -> dict[str, Any]:
+    """Article ``number`` of the templated corpus: as ``article`` makes it, the text templated."""
+    item = article(number, rng)
+    title, paragraphs = template(number % TEMPLATES)
+    values = [str(rng.randint(1, 99)) if i % 2 else rng.choice(PLACES) for i in range(SLOTS)]
+    title = f"{title} {number}"
+    body = "\n\n".join(p.format(*values) for p in paragraphs)
+    digest = hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()[:16]
+    item.update(title=title, body=body, content_hash=digest)
+    return item
+
+
+CORPORA = {"synthetic": article, "templated": templated}
+
+
+def batch(index: int, corpus: str = "synthetic") -> list[dict[str, Any]]:
     """Batch ``index`` (articles index*1000 … +999): the same every time it is made."""
-    rng = random.Random(f"scale-{index}")
-    return [article(index * BATCH + i, rng) for i in range(BATCH)]
+    rng = random.Random(f"scale-{index}" if corpus == "synthetic" else f"{corpus}-{index}")
+    make = CORPORA[corpus]
+    return [make(index * BATCH + i, rng) for i in range(BATCH)]
 
 
 # -- growing the store -------------------------------------------------------------------------
@@ -102,7 +139,7 @@ def check_disk(folder: Path, articles: int) -> None:
         )
 
 
-def grow(store: Store, articles: int) -> list[tuple[int, float, float]]:
+def grow(store: Store, articles: int, corpus: str = "synthetic") -> list[tuple[int, float, float]]:
     """(rows, write seconds, generation seconds) per batch, from the store's current size."""
     have = store.count()
     batches = -(-articles // BATCH)
@@ -110,7 +147,7 @@ def grow(store: Store, articles: int) -> list[tuple[int, float, float]]:
     started = time.monotonic()
     for index in range(have // BATCH, batches):
         made = time.perf_counter()
-        rows = batch(index)[: articles - index * BATCH]
+        rows = batch(index, corpus)[: articles - index * BATCH]
         if index == 0:
             assert all(r["content_hash"] == text.content_hash(r["title"], r["body"]) for r in rows)
         written = time.perf_counter()
@@ -146,13 +183,25 @@ def insert_rows(timings: list[tuple[int, float, float]], articles: int) -> list[
     return rows
 
 
+def clusters(store: Store) -> str:
+    """Near-duplicate pairs and the biggest clusters the growth left."""
+    pairs = store.conn.execute("SELECT count(*) FROM near_duplicates").fetchone()[0]
+    sizes = [n for (n,) in store.conn.execute(
+        "SELECT count(*) AS n FROM articles GROUP BY cluster ORDER BY n DESC LIMIT 5")]  # fmt: skip
+    many = store.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM articles GROUP BY cluster HAVING count(*) > 1)"
+    ).fetchone()[0]
+    return (f"\n- near-duplicate pairs: {pairs:,}; clusters of 2 or more: {many:,};"
+            f" the five biggest: {', '.join(f'{n:,}' for n in sizes)}")  # fmt: skip
+
+
 # -- measurements at size N ------------------------------------------------------------------
 
 
-def duplicates(store: Store, articles: int) -> list[list[Any]]:
+def duplicates(store: Store, articles: int, corpus: str = "synthetic") -> list[list[Any]]:
     rows = []
     for index in sorted({0, articles // BATCH // 2, max(0, articles // BATCH - 1)}):
-        again = batch(index)
+        again = batch(index, corpus)
         started = time.perf_counter()
         outcomes = store.write_batch(again)
         seconds = time.perf_counter() - started
@@ -177,10 +226,11 @@ def lookups(store: Store, articles: int) -> list[list[Any]]:
     return rows
 
 
-def near_candidates(store: Store, articles: int) -> list[list[Any]]:
-    """Rows the SimHash band index returns for a new article: Store._near then reads each one
-    back with its own SELECT, so this is what an insert's near-duplicate search costs."""
-    fresh = batch(articles // BATCH + 10)[:200]  # articles the store has not seen
+def near_candidates(store: Store, articles: int, corpus: str = "synthetic") -> list[list[Any]]:
+    """Rows in the SimHash band buckets a new article probes. Store._near reads at most the
+    newest CANDIDATES_PER_BUCKET (64) of each of the 68 buckets, so past a few thousand this
+    says how crowded the buckets are, not what an insert reads."""
+    fresh = batch(articles // BATCH + 10, corpus)[:200]  # articles the store has not seen
     counts = []
     for item in fresh:
         value = simhash.simhash(item["body"])
@@ -261,6 +311,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", type=Path, help="keep the store in this folder (reused)")
     parser.add_argument("--dir", type=Path, help="make the temporary folder here")
     parser.add_argument("--skip-crawl", action="store_true", help="skip the crawl memory check")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="synthetic",
+                        help="synthetic: every article different (default); templated: notices"
+                        f" from {TEMPLATES} templates, a few numbers and names apart")  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -286,22 +339,28 @@ def measure(store: Store, db: Path, folder: Path, args: argparse.Namespace) -> N
     print(f"# bench.scale: {args.articles:,} articles in {db}")
     if store.count() < args.articles:
         started = time.monotonic()
-        timings = grow(store, args.articles)
-        heading(f"Growing the store to {args.articles:,} articles (write_batch of {BATCH:,})")
+        timings = grow(store, args.articles, args.corpus)
+        heading(f"Growing the store to {args.articles:,} {args.corpus} articles"
+                f" (write_batch of {BATCH:,})")  # fmt: skip
         headers = ["part of N", "articles", "rows/s", "ms per row", "generated rows/s"]
         print(table(headers, insert_rows(timings, args.articles)))
+        print(clusters(store))
         print(f"\n- {(time.monotonic() - started) / 60:.1f} min in all; "
               f"{disk_usage(db):,.0f} MB on disk, {disk_usage(db) * 1e6 / args.articles:,.0f} "
               "bytes per article")  # fmt: skip
     else:
         print(f"(reusing the {store.count():,} articles already in {db})")
     heading(f"Operations at {store.count():,} articles")
-    print(table(["duplicate check", "rows/s", "outcomes"], duplicates(store, args.articles)))
+    print(
+        table(
+            ["duplicate check", "rows/s", "outcomes"], duplicates(store, args.articles, args.corpus)
+        )
+    )
     print()
     print(table(["article_seen", "median µs", "p99 µs"], lookups(store, args.articles)))
     print()
     print(table(["SimHash band index", "median", "max", "if SimHash bits were uniform"],
-                near_candidates(store, args.articles)))  # fmt: skip
+                near_candidates(store, args.articles, args.corpus)))  # fmt: skip
     print()
     print(table(["export", "articles", "seconds", "rows/s", "MB"], exported(store, folder)))
     print()

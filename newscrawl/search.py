@@ -62,8 +62,10 @@ def search(
     limit: int = DEFAULT_LIMIT,
     all_revisions: bool = False,
     marks: tuple[str, str] = PLAIN_MARKS,
+    newest: bool = False,
 ) -> list[Hit]:
-    """The best ``limit`` matches for an FTS5 query, best first; ``marks`` wrap matched words."""
+    """The best ``limit`` matches for an FTS5 query, best first, or with ``newest`` the
+    ``limit`` stored last, newest first (fast for any word); ``marks`` wrap matched words."""
     words = text.clean_line(words)
     if not words:
         raise SearchError('nothing to search for: give words, e.g. scrapy search "কিম জং উন"')
@@ -72,7 +74,7 @@ def search(
     store.require_outlets(outlets)
     query = ArticleQuery(outlets=tuple(outlets), latest_only=not all_revisions)
     try:
-        rows = store.search(words, query, limit=limit, marks=_MARKS)
+        rows = store.search(words, query, limit=limit, marks=_MARKS, newest=newest)
     except sqlite3.OperationalError as exc:
         if not str(exc).startswith(_QUERY_ERRORS):
             raise

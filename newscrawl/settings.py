@@ -124,3 +124,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
 TELNETCONSOLE_ENABLED = False
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for the output of every response, whatever it
+# yields (default 100: ~1 ms of CPU per page, measured in docs/benchmarks.md). An article page
+# yields one item and every pipeline here is synchronous, so more tasks buy nothing; responses
+# are still handled CONCURRENT_REQUESTS at a time.
+CONCURRENT_ITEMS = 1

@@ -48,6 +48,8 @@ def words(body: str, *, cleaned: bool = False) -> list[str]:
 
 
 def shingles(tokens: list[str], size: int = SHINGLE) -> list[str]:
+    if size == 1:
+        return tokens  # " ".join of one word is the word
     if len(tokens) < size:
         return [" ".join(tokens)] if tokens else []
     return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
@@ -58,17 +60,46 @@ def _feature_hash(feature: str) -> int:
     return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+# Counting, per bit, the features that set it: each feature's hash is spread into one integer of
+# 64 lanes of LANE bits (bit i of the hash -> 1 at the bottom of lane i), so summing the spread
+# integers, in C, counts all 64 bits at once. A lane holds counts up to 2**LANE - 1: bodies of
+# more words than that (never seen: 4 billion words) take the per-bit count instead.
+LANE = 32
+_LANE_LIMIT = 1 << LANE
+_SPREAD_BYTE = [
+    sum(1 << (LANE * bit) for bit in range(8) if byte >> bit & 1) for byte in range(256)
+]
+
+
+@lru_cache(maxsize=1 << 15)  # each a 2,048-bit integer: ~9 MB when full
+def _spread(feature: str) -> int:
+    value = _feature_hash(feature)
+    return sum(_SPREAD_BYTE[(value >> (8 * k)) & 0xFF] << (LANE * 8 * k) for k in range(BITS // 8))
+
+
 def simhash(body: str, *, cleaned: bool = False) -> int:
     """The SimHash of a body as an integer (0 for a body with no words).
 
     ``cleaned=True`` skips cleaning a body that is clean already (as stored bodies are).
+    A bit is set when more than half the features (each counted as often as it occurs) set it.
     """
     features = Counter(shingles(words(body, cleaned=cleaned)))
-    if not features:
+    total = sum(features.values())
+    if not total:
         return 0
-    # Count, per bit, how many features have it set, each feature as often as it occurs: one
-    # column count per bit over the features' binary strings runs in C, far faster than a Python
-    # loop over 64 bits per feature.
+    if total >= _LANE_LIMIT:
+        return _simhash_by_columns(features)
+    lanes = sum(n * _spread(f) for f, n in features.items()).to_bytes(BITS * LANE // 8, "little")
+    value = 0
+    for bit in range(BITS):
+        count = int.from_bytes(lanes[bit * LANE // 8 : (bit + 1) * LANE // 8], "little")
+        if 2 * count > total:
+            value |= 1 << bit
+    return value
+
+
+def _simhash_by_columns(features: Counter[str]) -> int:
+    """The same SimHash, counted per bit column over each feature's binary string (slower)."""
     rows = [format(_feature_hash(f), "064b") for f, n in features.items() for _ in range(n)]
     half = len(rows) / 2
     bits = "".join("1" if column.count("1") > half else "0" for column in zip(*rows, strict=True))

@@ -118,5 +118,13 @@ def content_hash(title: str, body: str, *, cleaned: bool = False) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
+_BENGALI_DIGIT_PAIRS = tuple(zip("০১২৩৪৫৬৭৮৯", "0123456789", strict=True))
+
+
 def to_ascii_digits(text: str) -> str:
-    return text.translate(BENGALI_DIGITS)
+    # str.replace of the digits present, not str.translate: translate looks up every character
+    # of non-Latin-1 text in a dict (measured 90 µs on a 1.6 KB Bengali body, str.replace 10).
+    for bengali, ascii_digit in _BENGALI_DIGIT_PAIRS:
+        if bengali in text:
+            text = text.replace(bengali, ascii_digit)
+    return text

@@ -28,7 +28,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return '"WORDS" [--outlet NAME] [--limit N]'
+        return '"WORDS" [--outlet NAME] [--limit N] [--newest]'
 
     def short_desc(self) -> str:
         return "Search the stored articles (SQLite FTS5 query, Bengali words kept whole)"
@@ -37,7 +37,9 @@ class Command(ScrapyCommand):
         return (
             "Print the best matches, newest revision of each article, as date, outlet and "
             'title, then a snippet and the URL. WORDS is an FTS5 query: words, "a phrase", '
-            "prefix*, OR, NOT, title: word."
+            "prefix*, OR, NOT, title: word. Best matches come first (FTS5's ranking, slower"
+            " for a word in most articles of a big store); --newest lists the articles stored"
+            " last first, as fast for any word."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -56,6 +58,11 @@ class Command(ScrapyCommand):
             default=DEFAULT_LIMIT,
             metavar="N",
             help="show the best N (default %(default)s)",
+        )
+        group.add_argument(
+            "--newest",
+            action="store_true",
+            help="the latest stored matches first, not the best (fast for any word)",
         )
         group.add_argument(
             "--all-revisions",
@@ -79,17 +86,21 @@ class Command(ScrapyCommand):
                 limit=opts.limit + 1,
                 all_revisions=opts.all_revisions,
                 marks=marks,
+                newest=opts.newest,
             )
         shown = hits[: opts.limit]
         if shown:
             print("\n\n".join(hit.block() for hit in shown))
-        print(_summary(len(shown), words, more=len(hits) > len(shown)), file=sys.stderr)
+        summary = _summary(len(shown), words, more=len(hits) > len(shown), newest=opts.newest)
+        print(summary, file=sys.stderr)
 
 
-def _summary(shown: int, words: str, *, more: bool) -> str:
+def _summary(shown: int, words: str, *, more: bool, newest: bool = False) -> str:
     if more:
+        which = "newest" if newest else "best"
         return (
-            f"the best {shown} of more than {shown} articles matching {words!r} (--limit for more)"
+            f"the {which} {shown} of more than {shown} articles matching {words!r}"
+            " (--limit for more)"
         )
     if not shown:
         return f"no article matches {words!r}"

@@ -15,8 +15,10 @@ No clock, no database, no hashing here: the result depends on the page and the o
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
@@ -210,28 +212,33 @@ def site_names(
     outlet: Outlet,
     headline: str | None,
     tags: dict[str, list[str]],
+    shown: Callable[[], str | None] | None = None,
 ) -> list[str]:
     """The outlet's declared names, then the ones the page states: meta tags, JSON-LD publisher,
-    the ``<title>`` suffix after the headline."""
+    the ``<title>`` suffix after the headline (the metadata's, else the one the page shows:
+    ``shown`` gives it, looked for only when needed)."""
+    shown = shown or functools.cache(lambda: generic.headline(sel))
     found = list(outlet.site_names) + page_site_names(sel, tags) + jsonld.publisher_names(data)
     titles = [sel.xpath("//title/text()").get(), *tags.get("og:title", ())[:1]]
     for page_title in titles:
-        for known in (headline, generic.headline(sel)):
-            suffix = title_suffix(page_title, known)
-            if suffix:
-                found.append(suffix)
-                break
+        if not page_title:
+            continue
+        suffix = title_suffix(page_title, headline) or title_suffix(page_title, shown())
+        if suffix:
+            found.append(suffix)
     return [n for n in dict.fromkeys(found) if n]
 
 
-def _untruncate_title(sel: Selector, out: Extracted) -> None:
+def _untruncate_title(
+    sel: Selector, out: Extracted, headline: Callable[[], str | None] | None = None
+) -> None:
     """A title cut short for search engines ('Long headline of the…') gives way to the page's
     headline it was cut from."""
     title = out.values.get("title")
     if not title or not title.endswith(("…", "...")):
         return
     stem = title.rstrip(".… ")
-    shown = generic.headline(sel)
+    shown = headline() if headline else generic.headline(sel)
     if shown and len(shown) > len(stem) and shown.startswith(stem):
         out.values["title"], out.layers["title"] = shown, "generic"
 
@@ -256,12 +263,14 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
     """All layers for one page; ``sel`` is the page already parsed, when the caller has it."""
     sel = sel if sel is not None else Selector(text=html)
     out = Extracted()
+    # The headline the page shows: a walk over the whole page, done at most once, if needed.
+    shown = functools.cache(lambda: generic.headline(sel))
     data = jsonld.blocks(sel)
     node = jsonld.article(data)
     if node:
         from_json_ld(node, out)
     tags = meta_tags(sel)
-    out.site_names = site_names(sel, data, outlet, out.values.get("title"), tags)
+    out.site_names = site_names(sel, data, outlet, out.values.get("title"), tags, shown)
     if "title" in out.values:
         out.values["title"] = strip_site_name(out.values["title"], out.site_names)
     if _publisher_as_author(out):
@@ -289,7 +298,7 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
             raw_published, _, raw_updated = found[2].partition("|")
             out.offer("published", found[0], "text", raw_published.strip())
             out.offer("updated", found[1], "text", raw_updated.strip())
-    _untruncate_title(sel, out)
+    _untruncate_title(sel, out, shown)
     for name in ("title", "subtitle", "author", "category"):  # whichever layer gave them
         if isinstance(out.values.get(name), str):
             out.values[name] = plain_text(out.values[name])

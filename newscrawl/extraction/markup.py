@@ -6,6 +6,7 @@ each word in a ``<span>``), and Python's recursion limit must not cost the artic
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from newscrawl import text
 
@@ -69,11 +71,26 @@ def element_text(element: Selector) -> str:
     return "".join(walk_text(element.root))
 
 
+@functools.lru_cache(maxsize=1024)
+def _css_xpath(css: str) -> etree.XPath:
+    """A CSS selector compiled as parsel compiles it for HTML (``::text``, ``::attr()``)."""
+    return etree.XPath(HTMLTranslator().css_to_xpath(css), smart_strings=False)
+
+
+def select(sel: Selector, css: str) -> list[Any]:
+    """What ``sel.css(css)`` matches, as lxml elements and strings: the same nodes, without a
+    parsel Selector made around each (most of the cost of a query that matches many)."""
+    return _css_xpath(css)(sel.root)
+
+
 def first_text(sel: Selector, css_list: Sequence[str]) -> str | None:
     """Text of the first element any selector matches (``::attr()``/``::text`` taken as is)."""
     for css in css_list:
-        found = sel.css(css)
-        values = found.getall() if "::" in css else [element_text(e) for e in found]
+        found = select(sel, css)
+        if "::" in css and not all(isinstance(v, str) for v in found):
+            values = sel.css(css).getall()  # elements serialized as parsel does: never here
+        else:
+            values = [v if isinstance(v, str) else "".join(walk_text(v)) for v in found]
         for value in map(text.clean_line, values):
             if value:
                 return plain_text(value)
@@ -84,8 +101,8 @@ def paragraphs(sel: Selector, css_list: Sequence[str]) -> list[str]:
     """Paragraph texts of the first selector that matches any; a double <br> splits a paragraph."""
     for css in css_list:
         found: list[str] = []
-        for element in sel.css(css):
-            found += paragraph_texts(element.root)
+        for element in select(sel, css):
+            found += paragraph_texts(element)
         found = text.clean_paragraphs(found)
         if found:
             return found

@@ -44,6 +44,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl import dates, extract
+from newscrawl.extraction.markup import select
 from newscrawl.items import Article
 from newscrawl.spiders.discovery import DiscoveryMixin, origin_of
 from newscrawl.spiders.documents import failure_reason
@@ -221,7 +222,7 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
         if looks_like_challenge(response.text):
             return "challenge"
         title = response.xpath("//title/text()").get() or ""
-        headings = " ".join(response.css("h1::text, h2::text").getall()[:3])
+        headings = " ".join(select(response.selector, "h1::text, h2::text")[:3])
         if ERROR_TITLES.search(title) or ERROR_TITLES.fullmatch(headings.strip() or "-"):
             return "error_page"
         return None

@@ -9,7 +9,17 @@ from typing import Any
 from newscrawl import simhash
 from newscrawl.store.rows import StoreError, utcnow
 
-MAX_NEAR_LINKS = 50  # near-duplicate pairs recorded per new article, nearest first
+# Near-duplicate pairs recorded per new article, nearest first: enough to place it in its
+# cluster. Each costs a read of the older article's row (its cluster sits past the body).
+MAX_NEAR_LINKS = 20
+# Templated pages (weather, prayer times, market closes) are all within a few bits of each
+# other, so every band bucket of theirs fills up: read the newest few per probed bucket, never
+# the whole bucket, and an insert costs the same at 100 or 100,000 of them.
+CANDIDATES_PER_BUCKET = 64
+# A new article bridging clusters folds the others into the oldest; a cluster already this big
+# is left apart (its pairs are still recorded), so one hub article cannot chain thousands of
+# templated pages into one cluster, nor relabel them all on one insert.
+MAX_CLUSTER_MERGE = 200
 MASK64 = (1 << 64) - 1
 
 
@@ -29,19 +39,21 @@ class NearDuplicates:
         """Index a new article's SimHash, record its near-duplicates and give it a cluster."""
         # The nearest few suffice to place an article in its cluster; templated short notices
         # could otherwise link every new article to thousands of old ones.
-        found = sorted(self._near(value, exclude=seq), key=lambda f: f[2])[:MAX_NEAR_LINKS]
-        for other_hash, _, distance in found:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance,"
-                " found_at) VALUES (?, ?, ?, ?)",
-                (other_hash, content_hash, distance, now),
-            )
+        found = sorted(self._near(value, exclude=seq, nearest=MAX_NEAR_LINKS), key=lambda f: f[2])
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance, found_at)"
+            " VALUES (?, ?, ?, ?)",
+            [(other_hash, content_hash, distance, now) for other_hash, _, distance in found],
+        )
         clusters = {cluster for _, cluster, _ in found if cluster is not None}
         cluster = min(clusters | {seq})
-        if len(clusters) > 1 or (clusters and min(clusters) != cluster):
-            marks = ",".join("?" * len(clusters))
+        folded = [
+            c for c in clusters if c != cluster and self._cluster_size(c) <= MAX_CLUSTER_MERGE
+        ]
+        if folded:
+            marks = ",".join("?" * len(folded))
             self.conn.execute(
-                f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})", (cluster, *clusters)
+                f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})", (cluster, *folded)
             )
         self.conn.execute("UPDATE articles SET cluster = ? WHERE seq = ?", (cluster, seq))
         self.conn.executemany(
@@ -51,8 +63,25 @@ class NearDuplicates:
         )
         return len(found)
 
-    def _near(self, value: int, *, exclude: int | None = None, distance: int | None = None):
-        """(content_hash, cluster, distance) of stored articles within ``distance`` bits."""
+    def _cluster_size(self, cluster: int) -> int:
+        """Articles in a cluster, counted up to MAX_CLUSTER_MERGE + 1 (all that matters)."""
+        return self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM articles WHERE cluster = ? LIMIT ?)",
+            (cluster, MAX_CLUSTER_MERGE + 1),
+        ).fetchone()[0]
+
+    def _near(
+        self,
+        value: int,
+        *,
+        exclude: int | None = None,
+        distance: int | None = None,
+        bucket_limit: int | None = None,
+        nearest: int | None = None,
+    ):
+        """(content_hash, cluster, distance) of stored articles within ``distance`` bits, among
+        the newest ``bucket_limit`` of each probed band bucket; only the ``nearest`` few (by
+        distance, then newest) are looked up and returned when given."""
         limit = self.near_distance if distance is None else distance
         if not value:
             return []  # an article with no words is like nothing
@@ -60,26 +89,30 @@ class NearDuplicates:
         # the articles are looked up only for the few within the distance: candidates grow with
         # the store, and a look-up per candidate became most of the cost of a write.
         signed = as_signed(value)
+        per_bucket = CANDIDATES_PER_BUCKET if bucket_limit is None else bucket_limit
         near: dict[int, int] = {}
         for band, part in enumerate(simhash.bands(value)):
-            probes = simhash.probes(part)
-            marks = ",".join("?" * len(probes))
-            rows = self.conn.execute(
-                f"SELECT seq, fingerprint FROM simhash_bands WHERE band = ? AND value IN ({marks})",
-                (band, *probes),
-            )
-            for seq, fingerprint in rows:
+            # The newest CANDIDATES_PER_BUCKET of each probed bucket (the primary key's order).
+            union = " UNION ALL ".join(
+                ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
+                 " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"]
+                * len(simhash.probes(part))
+            )  # fmt: skip
+            params = [x for probe in simhash.probes(part) for x in (band, probe, per_bucket)]
+            for seq, fingerprint in self.conn.execute(union, params):
                 bits = ((signed ^ fingerprint) & MASK64).bit_count()
                 if bits <= limit:
                     near[seq] = bits
         near.pop(exclude, None)
-        found = []
-        for seq in sorted(near):
-            other_hash, cluster = self.conn.execute(
-                "SELECT content_hash, cluster FROM articles WHERE seq = ?", (seq,)
-            ).fetchone()
-            found.append((other_hash, cluster, near[seq]))
-        return found
+        chosen = sorted(near)
+        if nearest is not None and len(chosen) > nearest:
+            chosen = sorted(sorted(near, key=lambda q: (near[q], -q))[:nearest])
+        if not chosen:
+            return []
+        marks = ",".join("?" * len(chosen))
+        query = f"SELECT seq, content_hash, cluster FROM articles WHERE seq IN ({marks})"
+        rows = {seq: (h, cluster) for seq, h, cluster in self.conn.execute(query, chosen)}
+        return [(*rows[seq], near[seq]) for seq in chosen]
 
     def _backfill_simhashes(self) -> None:
         rows = self.conn.execute("SELECT seq, content_hash, body FROM articles ORDER BY seq")
@@ -103,8 +136,11 @@ class NearDuplicates:
         if row is None:
             raise StoreError(f"no article with content hash {content_hash} in {self.path}")
         if distance is not None:
-            pairs = [(h, d) for h, _, d in self._near(simhash.from_hex(row[1]), exclude=row[0],
-                                                       distance=distance)]  # fmt: skip
+            # Searched afresh, every candidate is read (LIMIT -1: no limit), however templated.
+            found = self._near(
+                simhash.from_hex(row[1]), exclude=row[0], distance=distance, bucket_limit=-1
+            )
+            pairs = [(h, d) for h, _, d in found]
         else:
             pairs = self.conn.execute(
                 "SELECT newer_hash, distance FROM near_duplicates WHERE older_hash = :h UNION"

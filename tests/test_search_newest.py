@@ -1,0 +1,60 @@
+"""``--newest``: the latest stored matches first, not the best; the same filters and limits."""
+
+import pytest
+
+from newscrawl.search import search
+from newscrawl.store import Store
+from tests.conftest import run_scrapy
+from tests.test_export import news
+
+WORD = "বন্যা"
+
+
+def story(n: int, times: int) -> tuple[str, list[str]]:
+    """A title and a body that says WORD ``times`` times among other words."""
+    filler = "নদীর পানি বাড়ছে এবং মানুষ আশ্রয় কেন্দ্রে যাচ্ছেন"
+    return f"খবর {n}", [f"{filler} {' '.join([WORD] * times)} {filler} {n}।"]
+
+
+@pytest.fixture
+def store(db_path):
+    """Four articles stored in order 0..3; article 0 says WORD most, so it ranks best."""
+    with Store(db_path) as s:
+        for n, times in enumerate([6, 1, 2, 1]):
+            s.write_batch([news(story(n, times), article_id=str(n), outlet="inqilab")])
+        yield s
+
+
+def test_newest_lists_the_latest_stored_first(store):
+    assert [h.title for h in search(store, WORD, newest=True)] == ["খবর 3", "খবর 2", "খবর 1",
+                                                                    "খবর 0"]  # fmt: skip
+
+
+def test_ranked_is_still_the_default(store):
+    assert search(store, WORD)[0].title == "খবর 0"
+
+
+def test_newest_takes_the_limit_and_the_latest_revision(store):
+    assert [h.title for h in search(store, WORD, newest=True, limit=2)] == ["খবর 3", "খবর 2"]
+    store.write_batch([news(story(9, 1), article_id="3", outlet="inqilab")])  # 3 revised
+    hits = search(store, WORD, newest=True)
+    assert [h.title for h in hits] == ["খবর 9", "খবর 2", "খবর 1", "খবর 0"]
+    assert len(search(store, WORD, newest=True, all_revisions=True)) == 5
+
+
+def test_newest_walks_the_index_backwards_without_sorting(store):
+    plan = store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+        " ORDER BY rowid DESC LIMIT 20",
+        (WORD,),
+    ).fetchall()
+    assert not any("TEMP B-TREE" in row[-1] for row in plan)
+
+
+def test_search_command_newest(store, db_path):
+    result = run_scrapy("search", WORD, "--newest", "--limit", "2",
+                        settings={"NEWSCRAWL_DB": str(db_path)})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    heads = [block.splitlines()[0] for block in result.stdout.strip().split("\n\n")]
+    assert [h.split("  ")[-1] for h in heads] == ["খবর 3", "খবর 2"]
+    assert result.stderr.strip().startswith("the newest 2 of more than 2 articles")

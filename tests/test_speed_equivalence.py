@@ -1,0 +1,123 @@
+"""Faster paths give exactly what the plain ones gave: SimHash, digits, the shown headline."""
+
+import random
+from collections import Counter
+
+import pytest
+from parsel import Selector
+
+from newscrawl import simhash, text
+from newscrawl.extraction import generic
+from newscrawl.extraction.markup import _tag
+from tests.conftest import FIXTURES
+
+BENGALI_LETTERS = [chr(c) for c in range(0x0985, 0x09B9)] + ["া", "ি", "ে", "্", "য়"]
+
+
+def reference_simhash(body: str) -> int:
+    """SimHash as first written: per-bit column counts over each feature's binary string."""
+    tokens = simhash.words(body)
+    rows = [format(simhash._feature_hash(f), "064b") for f in tokens]
+    if not rows:
+        return 0
+    half = len(rows) / 2
+    return int("".join("1" if c.count("1") > half else "0" for c in zip(*rows, strict=True)), 2)
+
+
+def random_body(rng: random.Random, words: int) -> str:
+    vocabulary = ["".join(rng.choices(BENGALI_LETTERS, k=rng.randint(2, 6))) for _ in range(300)]
+    vocabulary += ["২০২৪", "১২", "Dhaka", "DHAKA", "৩.৫"]
+    return " ".join(rng.choices(vocabulary, k=words)) + "।"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_simhash_is_the_per_bit_count_it_always_was(seed):
+    rng = random.Random(seed)
+    body = random_body(rng, rng.choice([1, 2, 3, 50, 400, 3000]))
+    assert simhash.simhash(body) == reference_simhash(body)
+
+
+def test_simhash_of_fixture_bodies_is_unchanged():
+    bodies = [p.read_text("utf-8") for p in sorted(FIXTURES.glob("*/*.html"))]
+    assert bodies
+    for body in bodies:
+        assert simhash.simhash(body) == reference_simhash(body)
+
+
+def test_simhash_past_the_lane_limit_counts_per_column(monkeypatch):
+    body = random_body(random.Random(1), 200)
+    expected = simhash.simhash(body)
+    monkeypatch.setattr(simhash, "_LANE_LIMIT", 10)  # as if the body had 4 billion words
+    assert simhash.simhash(body) == expected == reference_simhash(body)
+    assert simhash._simhash_by_columns(Counter(simhash.words(body))) == expected
+
+
+def test_ascii_digits_are_what_translate_gave():
+    table = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+    for sample in ["", "২০২৪ সালের ১২ মার্চ", "no digits", "০১২৩৪৫৬৭৮৯০", "৯x৯"]:
+        assert text.to_ascii_digits(sample) == sample.translate(table)
+
+
+def reference_headline_node(root):
+    """The shown headline as first written: every element of the page walked in Python."""
+    for h1 in root.iter("h1"):
+        value = generic._text(h1)
+        if value and not generic._is_logo(h1, value):
+            return h1
+    page_title = text.clean_line(" ".join(t for n in root.iter("title") for t in n.itertext()))
+    if not page_title:
+        return None
+    for node in root.iter():
+        if (isinstance(node.tag, str) and _tag(node) != "title"
+                and generic.HEADLINE.search(generic._marks(node))):  # fmt: skip
+            value = generic._text(node)
+            if len(value) >= 8 and page_title.startswith(value):
+                return node
+    return None
+
+
+CRAFTED = [
+    "<title>Long headline here | Site</title><div class='x'>Long headline here</div>",
+    "<title>Long headline here | Site</title><div class='story-TİTLE'>Long headline here</div>",
+    "<title>Long headline here | Site</title><div itemprop='headline'>Long headline here</div>",
+    "<title>Long headline here</title><p id='Heading'>Long headline</p><!-- c -->",
+    "<title>Long headline here</title><span class='a'><b class='x title'>Long head</b></span>",
+    "<title></title><div class='title'>Long headline here</div>",
+]
+
+
+@pytest.mark.parametrize("html", CRAFTED + [p.read_text("utf-8") for p in
+                                            sorted(FIXTURES.glob("*/*.html"))])  # fmt: skip
+def test_shown_headline_is_the_one_the_whole_walk_found(html):
+    root = Selector(text=html).root
+    assert generic.headline_node(root) is reference_headline_node(root)
+
+
+CSS = ["h1::text", "h1, h2", "meta::attr(content)", "p", "div p", "a::attr(href)",
+       ".reporter", "time::attr(datetime)", "title::text"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*/*.html")), ids=lambda p: p.name)
+def test_css_without_parsel_wrappers_selects_what_parsel_does(path):
+    from newscrawl.extraction.markup import element_text, select
+
+    sel = Selector(text=path.read_text("utf-8"))
+    for css in CSS:
+        found = select(sel, css)
+        expected = sel.css(css)
+        if "::" in css:
+            assert found == expected.getall()
+        else:
+            assert ["".join(generic.walk_text(n)) for n in found] == [
+                element_text(e) for e in expected
+            ]
+
+
+def test_scrapy_starts_one_task_per_response_output():
+    """Scrapy starts CONCURRENT_ITEMS tasks for every response's output; newscrawl's pipelines
+    are synchronous and an article page yields one item, so one is all it uses."""
+    from scrapy.settings import Settings
+
+    from newscrawl import settings
+
+    assert Settings(vars(settings))["CONCURRENT_ITEMS"] == 1
