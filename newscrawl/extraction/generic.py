@@ -147,7 +147,10 @@ def article_block(
         # story (pages that load one article after another).
         after = [s for s in fair if s in order and order[s] > order.get(headline, -1)]
         best = min(after, key=order.__getitem__) if after else best
-    good = {holder: body for holder, _, body in found}
+    # Teasers of other stories (a heading linking elsewhere with its excerpt) are not more of
+    # this article: climbing counts only text outside such cards.
+    cards = _cards(root) - {best, *best.iterancestors()}
+    good = {h: body for h, _, body in found if not _in_card(h, cards)}
     current = _unique_text(best, good)
     headings = _count_headlines(best)
     ancestors = [] if _tag(best) == "article" else list(best.iterancestors())[:MAX_CLIMB]
@@ -163,6 +166,30 @@ def article_block(
         if _tag(parent) == "article":
             break
     return best
+
+
+def _cards(root: Any) -> set[Any]:
+    """Elements holding a teaser of another story: the parent of a sub-heading that is mostly a
+    link, or of a link wrapping a heading or an image."""
+    found: set[Any] = set()
+    for node in root.iter("h2", "h3", "h4", "h5", "h6"):
+        size = len(_text(node))
+        if size and _link_text(node) >= 0.5 * size and node.getparent() is not None:
+            found.add(node.getparent())
+    for link in root.iter("a"):
+        parent = link.getparent()
+        if parent is None or _tag(parent) == "p" or not link.get("href"):
+            continue
+        if any(_tag(n) in _CARD_INSIDE for n in link.iterdescendants()):
+            found.add(parent)
+    return found
+
+
+_CARD_INSIDE = frozenset({"h2", "h3", "h4", "h5", "h6", "img", "picture"})
+
+
+def _in_card(node: Any, cards: set[Any]) -> bool:
+    return node in cards or any(n in cards for n in node.iterancestors())
 
 
 def _count_headlines(node: Any) -> int:
