@@ -62,3 +62,64 @@ def test_an_article_split_over_wrappers_is_still_read_whole(tmp_path):
         "</div></div>"
     )
     assert body(read(tmp_path, html, URL)) == P
+
+
+# -- 2. modifier classes on the article's wrapper do not make it furniture ------------------------
+
+COMMENT = "এই খবরটি পড়ে খুব খারাপ লাগল, শ্রমিকদের নিরাপত্তা চাই।"
+COMMENTS = "".join(f'<div class="comment-body"><p>মন্তব্য {i}: {COMMENT}</p></div>' for i in range(3))
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        "entry-content no-share",
+        "print_area",
+        "content-print",
+        "details has-ads",
+        "share-top",
+        "newsDetailsPrint",
+        "hasCaption",
+        "elementor-widget elementor-widget-theme-post-content",
+        "latest-news-details",
+        "page with-comments",
+    ],
+)
+def test_the_article_wrapper_is_read_whatever_its_modifier_classes(tmp_path, wrapper):
+    # the story split in two by an ad: the block is their parent, each part is inside it
+    html = page(
+        f'<h1>{H}</h1><div class="story"><div class="{wrapper}">{ps(*P[:3])}</div>'
+        f'<div class="ad-slot"><script>ads()</script></div><div class="{wrapper}">{ps(*P[3:])}'
+        '<div class="social-share"><a href="#">ফেসবুক</a> <a href="#">টুইটার</a></div></div>'
+        f'</div><div id="comments" class="comments-area">{COMMENTS}</div>'
+    )
+    item = read(tmp_path, html, URL)
+    assert body(item) == P
+    assert item["extraction"]["body"] == "generic"
+
+
+@pytest.mark.parametrize("outer", ["menu-open", "home tag-dhaka category-share"])
+def test_page_and_taxonomy_classes_around_the_article_do_not_hide_it(tmp_path, outer):
+    html = page(
+        f'<div class="{outer}"><article class="post hentry tag-dhaka tag-share category-print">'
+        f'<h1>{H}</h1><div class="entry-content">{ps(*P)}</div></article>'
+        f'<aside class="widget-area"><ul><li><a href="/n/1">{TEASER}</a></li></ul></aside></div>'
+    )
+    item = read(tmp_path, html, URL)
+    assert body(item) == P
+    assert item["extraction"]["body"] == "generic"
+
+
+CAPTION = "মিরপুরের কারখানায় আগুন নেভাতে কাজ করছেন ফায়ার সার্ভিসের কর্মীরা"
+PRINT = "প্রিন্ট করুন এই খবরটি এবং সংরক্ষণ করুন নিজের কাছে পরে পড়ার জন্য"
+
+
+def test_small_furniture_inside_the_article_still_goes(tmp_path):
+    # negative: a caption-classed box and a print bar hold little of the article and are dropped
+    html = page(
+        f'<h1>{H}</h1><div class="story">{ps(*P[:2])}'
+        f'<div class="photo-caption">{CAPTION}</div>'
+        f'{ps(*P[2:])}<div class="print-bar">{PRINT}</div>'
+        f'</div><div id="comments" class="comments-area">{COMMENTS}</div>'
+    )
+    assert body(read(tmp_path, html, URL)) == P

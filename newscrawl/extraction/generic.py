@@ -66,8 +66,20 @@ def _link_text(node: Any) -> int:
     return sum(len(text.clean_line("".join(walk_text(a)))) for a in node.iter("a"))
 
 
+# Class words that say nothing of the element itself: CMS taxonomy ("tag-dhaka",
+# "category-sports") and modifiers ("has-ads", "no-share", "hasCaption", "with-comments").
+MODIFIER = re.compile(
+    r"(?:tag|tags|category|cat|topic|post_tag|has|no|with|is)(?:[-_]|(?=[A-Z]))\S*"
+)
+
+
 def is_furniture(marks: str) -> bool:
+    marks = _own_words(marks)
     return bool(FURNITURE.search(marks) or FURNITURE_CAMEL.search(marks))
+
+
+def _own_words(marks: str) -> str:
+    return " ".join(w for w in marks.split() if not MODIFIER.fullmatch(w))
 
 
 def _marks(node: Any) -> str:
@@ -80,10 +92,9 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
     such text directly, between ``<br>``s, scored to themselves. Each as (holder, element
     scored, text)."""
     found = []
-    outside = _outside(root)
     for node in root.iter():
         tag = _tag(node)
-        if not tag or tag in NOT_BODY or node in outside:
+        if not tag or tag in NOT_BODY:
             continue
         if tag == "p" or (tag in PARAGRAPH_LIKE and not _has_blocks(node)):
             body = _text(node)
@@ -93,24 +104,38 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
             own = text.clean_line(" ".join([node.text or ""] + [c.tail or "" for c in node]))
             if len(own) >= MIN_PARAGRAPH * 2:
                 found.append((node, node, own))
-    return [entry for entry in found if entry[1] is not None]
+    found = [entry for entry in found if entry[1] is not None]
+    score: dict[Any, int] = {}
+    for _, scored, body in found:
+        score[scored] = score.get(scored, 0) + len(body)
+    main = max(score, key=score.__getitem__) if score else None
+    outside = _outside(root, main)
+    return [entry for entry in found if entry[0] not in outside]
 
 
 def _has_blocks(node: Any) -> bool:
     return any(_tag(child) in BLOCKS for child in node)
 
 
-def _outside(root: Any) -> set[Any]:
-    """Every element inside a region that is never the article (comments, other stories)."""
+def _outside(root: Any, main: Any | None = None) -> set[Any]:
+    """Every element inside a region that is never the article (comments, other stories).
+
+    A region holding the page's headline, or the element with most running text (``main``),
+    wraps the article whatever its class says ("latest-news-details", "with-comments"), and so
+    does another element of the same class (the article's second part, after an ad)."""
     inside: set[Any] = set()
+    wrappers = {main, *main.iterancestors()} if main is not None else set()
+    classes = {n.get("class") for n in wrappers if n.get("class")}
     for node in root.iter():
         if node in inside or not isinstance(node.tag, str):
             continue
         if _tag(node) in OUTSIDE_TAGS or OUTSIDE.search(
-            f"{node.get('class', '')} {node.get('id', '')}"
+            _own_words(f"{node.get('class', '')} {node.get('id', '')}")
         ):
-            if next(node.iter("h1"), None) is not None:
-                continue  # it holds the page's headline: a wrapper of the article, not beside it
+            if node in wrappers or next(node.iter("h1"), None) is not None:
+                continue  # a wrapper of the article, not beside it
+            if _tag(node) not in OUTSIDE_TAGS and node.get("class") in classes:
+                continue
             inside.update(node.iter())
     return inside
 
@@ -220,7 +245,23 @@ def _unique_text(node: Any, good: dict[Any, str]) -> int:
 def block_body(block: Any) -> list[str]:
     """The article block's paragraphs: furniture, captions, embeds and link lists left out, a
     repeated copy read once."""
-    return collapse_repeats(block_paragraphs(block, skip=_furniture))
+    held: dict[Any, int] = {}
+    found = running_text(block)
+    holders = {holder for holder, _, _ in found}
+    for holder, _, body in found:
+        if any(n in holders for n in holder.iterancestors()):
+            continue  # read once: a <span> of running text inside a <div> of it
+        for node in (holder, *holder.iterancestors()):
+            held[node] = held.get(node, 0) + len(body)
+            if node is block:
+                break
+    share = 0.3 * held.get(block, 0)
+
+    def skip(node: Any) -> bool:
+        # An element holding a large share of the article is the article, whatever its class.
+        return held.get(node, 0) < share and _furniture(node)
+
+    return collapse_repeats(block_paragraphs(block, skip=skip))
 
 
 def _furniture(node: Any) -> bool:
