@@ -6,7 +6,7 @@ Every page here is written for its rule; none is copied from a real site.
 
 import pytest
 
-from tests.test_generic_outlet import read
+from tests.test_generic_outlet import ld, read
 
 URL = "https://www.example-bd.test/national/news/12345"
 H = "মিরপুরে পোশাক কারখানায় আগুন, আহত তিন শ্রমিক"
@@ -121,5 +121,40 @@ def test_small_furniture_inside_the_article_still_goes(tmp_path):
         f'<div class="photo-caption">{CAPTION}</div>'
         f'{ps(*P[2:])}<div class="print-bar">{PRINT}</div>'
         f'</div><div id="comments" class="comments-area">{COMMENTS}</div>'
+    )
+    assert body(read(tmp_path, html, URL)) == P
+
+
+# -- 3. a cut-short JSON-LD articleBody gives way to the whole article on the page ----------------
+
+MORE = [
+    "শ্রমিক নেতারা বলেছেন, কারখানাগুলোতে অগ্নিনিরাপত্তার ব্যবস্থা নিয়মিত পরিদর্শন করা হয় না বলে এমন ঘটনা বারবার ঘটছে।",
+    "মালিকপক্ষ জানিয়েছে, ক্ষতিগ্রস্ত শ্রমিকদের চিকিৎসার সব খরচ তারা বহন করবে এবং উৎপাদন দুই দিন বন্ধ থাকবে।",
+    "স্থানীয় থানার ভারপ্রাপ্ত কর্মকর্তা বলেন, ঘটনাস্থল থেকে আলামত সংগ্রহ করা হয়েছে এবং বিষয়টি খতিয়ে দেখা হচ্ছে।",
+    "এর আগে গত মাসে একই এলাকার আরেকটি কারখানায় আগুন লেগে দুজন শ্রমিক মারা যান, যা নিয়ে তখন ব্যাপক আলোচনা হয়েছিল।",
+    "বিশেষজ্ঞরা বলছেন, ভবনের নকশা অনুমোদন ও অগ্নিনির্বাপণ সরঞ্জাম রাখার নিয়ম কঠোরভাবে মানা না হলে ঝুঁকি কমবে না।",
+]
+
+
+def test_a_cut_short_article_body_gives_way_to_the_page(tmp_path):
+    full = P + MORE + [f"দ্বিতীয় দিনে {m}" for m in MORE] + [f"তৃতীয় দিনে {m}" for m in P]
+    cut = " ".join(full)[:700].rsplit(" ", 1)[0]  # no ellipsis: a CMS's excerpt
+    node = {"@type": "NewsArticle", "headline": H, "articleBody": cut}
+    html = page(
+        f'<h1>{H}</h1><div class="story">{ps(*full)}</div>',
+        HEAD.replace("</head>", ld(node) + "</head>"),
+    )
+    item = read(tmp_path, html, URL)
+    assert body(item) == full
+    assert item["extraction"]["body"] == "generic"
+
+
+def test_a_whole_article_body_is_not_swapped_for_a_block_holding_another_story(tmp_path):
+    # negative: the page block holds this article and then the next one
+    node = {"@type": "NewsArticle", "headline": H, "articleBody": " ".join(P)}
+    other = f"<h2>পরের খবর</h2>{ps(*MORE)}"
+    html = page(
+        f'<h1>{H}</h1><div class="story">{ps(*P)}{other}</div>',
+        HEAD.replace("</head>", ld(node) + "</head>"),
     )
     assert body(read(tmp_path, html, URL)) == P

@@ -15,6 +15,7 @@ No clock, no database, no hashing here: the result depends on the page and the o
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from typing import Any
@@ -146,7 +147,22 @@ def _covers(body: list[str], article_body: str) -> bool:
     if not total or common < 0.9 * total:
         return False
     cut_short = len(plain) < 500 or plain.endswith(("…", "..."))
-    return cut_short or sum(found.values()) - common <= total
+    if cut_short or sum(found.values()) - common <= total:
+        return True
+    return _opens(plain.split(), body)
+
+
+def _opens(words: list[str], body: list[str]) -> bool:
+    """``words`` (an articleBody cut short with no ellipsis) are how the page's text starts:
+    about 90% of them, in order, within the first ``len(words)`` words and a little more, and
+    they stop inside a paragraph (a whole articleBody ends where a paragraph does: what the
+    block holds after it is another story)."""
+    last = " ".join(words[-4:])
+    if any(para.endswith(last) for para in body):
+        return False
+    head = " ".join(body).split()[: int(len(words) * 1.1) + 5]
+    matcher = difflib.SequenceMatcher(None, words, head, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) >= 0.9 * len(words)
 
 
 # -- date near the headline (last page-level resort) -----------------------------------------------
