@@ -158,3 +158,56 @@ def test_a_whole_article_body_is_not_swapped_for_a_block_holding_another_story(t
         HEAD.replace("</head>", ld(node) + "</head>"),
     )
     assert body(read(tmp_path, html, URL)) == P
+
+
+# -- 4. line rules keep real sentences -----------------------------------------------------------
+
+HEARING = "আদালত আগামী ১৫ জানুয়ারি ২০২৫ মামলার পরবর্তী শুনানির দিন ধার্য করেছেন"  # no "।"
+MIDDLE = [
+    "পুলিশ সবাইকে গুজবে কান না দিয়ে সরকারি নির্দেশনা ফলো করুন বলে আহ্বান জানিয়েছে।",
+    "আরও খবর পাওয়া যাচ্ছে যে আহতের সংখ্যা বাড়তে পারে, তবে তা নিশ্চিত করা যায়নি।",
+    "কপিরাইট আইন লঙ্ঘনের একটি পুরোনো অভিযোগও এ সময় খতিয়ে দেখা হচ্ছে বলে জানা গেছে।",
+]
+
+
+def test_a_sentence_holding_a_date_is_article_text_not_the_date(tmp_path):
+    html = page(f'<h1>{H}</h1><div class="story">{ps(P[0], HEARING, *P[1:])}</div>')
+    item = read(tmp_path, html, URL)
+    assert body(item) == [P[0], HEARING, *P[1:]]
+    assert item["published_at"] is None  # the hearing is not when the story was published
+
+
+def test_a_date_line_is_still_the_date_and_not_body(tmp_path):
+    # negative: the printed date line under the headline is the date, and left out of the body
+    line = "প্রকাশ: শনিবার, ১১ জানুয়ারি ২০২৫, ১০:৩০"
+    html = page(f'<h1>{H}</h1><div class="story"><p>{line}</p>{ps(P[0], HEARING, *P[1:])}</div>')
+    item = read(tmp_path, html, URL)
+    assert body(item) == [P[0], HEARING, *P[1:]]
+    assert item["published_at"].startswith("2025-01-11T10:30")
+
+
+def test_page_line_words_inside_sentences_keep_the_sentence(tmp_path):
+    follow = "সর্বশেষ খবর পেতে আমাদের গুগল নিউজ চ্যানেলটি ফলো করুন"
+    html = page(
+        f'<h1>{H}</h1><div class="story">{ps(P[0], P[1], *MIDDLE, *P[2:], follow)}'
+        "<p>© ২০২৫ উদাহরণ বার্তা, সর্বস্বত্ব সংরক্ষিত</p></div>"
+    )
+    assert body(read(tmp_path, html, URL)) == [P[0], P[1], *MIDDLE, *P[2:]]
+
+
+def test_a_wire_lead_in_naming_the_author_is_a_sentence(tmp_path):
+    wire = "বাসস জানায়, আগুনে তিনজন আহত হয়েছেন।"
+    node = {"@type": "NewsArticle", "headline": H, "author": {"name": "বাসস"}}
+    head = HEAD.replace("</head>", ld(node) + "</head>")
+    html = page(f'<h1>{H}</h1><div class="story">{ps(wire, *P)}</div>', head)
+    assert body(read(tmp_path, html, URL)) == [wire, *P]
+
+
+def test_the_byline_line_with_a_place_is_still_dropped(tmp_path):
+    # negative
+    node = {"@type": "NewsArticle", "headline": H, "author": {"name": "রহিম উদ্দিন"}}
+    head = HEAD.replace("</head>", ld(node) + "</head>")
+    html = page(f'<h1>{H}</h1><div class="story">{ps("রহিম উদ্দিন, চাঁদপুর", *P)}</div>', head)
+    item = read(tmp_path, html, URL)
+    assert body(item) == P
+    assert item["author"] == "রহিম উদ্দিন"

@@ -25,7 +25,7 @@ from parsel import Selector
 
 from newscrawl import dates, text
 from newscrawl.extraction import generic, jsonld
-from newscrawl.extraction.body import clean_body
+from newscrawl.extraction.body import clean_body, is_date_line
 from newscrawl.extraction.core import FIELDS, Extracted, Outlet
 from newscrawl.extraction.jsonld import ARTICLE_TYPES, from_json_ld, json_ld_article
 from newscrawl.extraction.markup import (
@@ -178,8 +178,8 @@ def date_from_text(sel: Selector, title: str | None) -> tuple[Any, Any, str] | N
     lines = [line for line in lines if line]
     start = lines.index(title) + 1 if title in lines else 0
     for line in lines[start : start + 40]:
-        if len(line) > 120:
-            continue
+        if not is_date_line(line):
+            continue  # a sentence that mentions a date ("the hearing is on …")
         published, updated = dates.parse_dates(line)
         if published:
             return published, updated, line
