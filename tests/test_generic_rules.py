@@ -211,3 +211,38 @@ def test_the_byline_line_with_a_place_is_still_dropped(tmp_path):
     item = read(tmp_path, html, URL)
     assert body(item) == P
     assert item["author"] == "রহিম উদ্দিন"
+
+
+# -- 5. bylines: the name, whatever the page prints beside it -------------------------------------
+
+SEVERAL = "রহিম উদ্দিন, চাঁদপুর প্রতিনিধি ও করিম হোসেন, কুমিল্লা প্রতিনিধি ও সেলিনা আক্তার, নোয়াখালী"
+
+
+@pytest.mark.parametrize(
+    ("printed", "author"),
+    [
+        ('<div class="author">রহিম উদ্দিন ১১ জানুয়ারি ২০২৫, ১০:৩০</div>', "রহিম উদ্দিন"),
+        ('<div class="author">রহিম উদ্দিন, শনিবার, ১১ জানুয়ারি ২০২৫</div>', "রহিম উদ্দিন"),
+        ('<div class="byline">রহিম উদ্দিন প্রকাশের সময় ১১ জানুয়ারি ২০২৫</div>', "রহিম উদ্দিন"),
+        ('<div class="byline">রহিম উদ্দিন পোস্ট ১১/০১/২০২৫</div>', "রহিম উদ্দিন"),
+        ('<span class="byline">By Rahim Uddin Published 11 Jan 2025</span>', "Rahim Uddin"),
+        ('<span class="byline">Posted by: Rahim Uddin</span>', "Rahim Uddin"),
+        (f'<div class="reporter">{SEVERAL}</div>', SEVERAL),
+    ],
+    ids=["date", "weekday", "label", "post", "english", "posted-by", "several"],
+)
+def test_the_byline_is_the_name_alone(tmp_path, printed, author):
+    html = page(f'<h1>{H}</h1>{printed}<div class="story">{ps(*P)}</div>')
+    item = read(tmp_path, html, URL)
+    assert item["author"] == author
+    assert body(item) == P
+
+
+def test_no_byline_from_a_cms_account_a_columnist_box_or_a_list_of_writers(tmp_path):
+    html = page(
+        f'<h1>{H}</h1><span class="byline">Posted by admin</span><div class="story">{ps(*P)}</div>'
+        '<ul class="writers"><li><a class="writer" href="/w/1">কলামিস্ট এক</a></li>'
+        '<li><a class="writer" href="/w/2">কলামিস্ট দুই</a></li></ul>'
+        '<div class="columnist"><div class="writer-name">কলামিস্ট তিন</div></div>'
+    )
+    assert read(tmp_path, html, URL)["author"] is None

@@ -52,9 +52,7 @@ __all__ = [
 ]  # fmt: skip
 
 MIN_FALLBACK_BODY = 200  # characters
-NO_BYLINE = re.compile(
-    r"(?:site\s*)?admin(?:istrator)?|webmaster|editor|author|unknown|null|none|guest|user", re.I
-)
+NO_BYLINE = generic.NO_BYLINE
 _BENGALI = re.compile("[\u0980-\u09ff]")
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")

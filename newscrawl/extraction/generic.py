@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from newscrawl import text
+from newscrawl import dates, text
 from newscrawl.extraction.markup import BLOCKS, NOT_BODY, _tag, block_paragraphs, walk_text
 
 # class/id words of page furniture inside an article block: never article paragraphs.
@@ -51,7 +51,11 @@ INLINE = frozenset(
 PARAGRAPH_LIKE = frozenset({"div", "section", "span"})
 MAX_CLIMB = 10  # ancestors tried above the first block: stories split over a few wrappers
 MIN_PARAGRAPH = 40  # characters: shorter <p>s are labels, datelines, captions
-MAX_BYLINE = 80
+MAX_BYLINE = 150  # several reporters, each with a place
+# CMS accounts and placeholders: never a byline.
+NO_BYLINE = re.compile(
+    r"(?:site\s*)?admin(?:istrator)?|webmaster|editor|author|unknown|null|none|guest|user", re.I
+)
 
 
 def _text(node: Any) -> str:
@@ -337,9 +341,12 @@ class Page:
         nodes = {node for node, _ in found}
         # The innermost of nested candidates: the name, not the box holding name and date.
         found = [(n, v) for n, v in found if not any(d in nodes for d in n.iterdescendants())]
+        found = [(n, v) for n, v in found if not _in_link_list(n)]
         near = [node for node, _ in found if self.near_article(node)]
+        # Never after the article: a columnist's box or the next story's byline.
+        before = [node for node, _ in found if self.order.get(node, -1) <= self._block_end]
         # Pieces in elements of their own are apart on the page: "name" and "designation".
-        names = [_byline(_spaced_text(node)) for node in near or [node for node, _ in found]]
+        names = [_byline(_spaced_text(node)) for node in near or before]
         return [name for name in dict.fromkeys(names) if name and len(name) <= MAX_BYLINE]
 
     def standfirst(self) -> str | None:
@@ -372,16 +379,43 @@ class Page:
         return None
 
 
-_BYLINE_LABEL = re.compile(r"^(?:by|লেখক|লিখেছেন|প্রতিবেদন)\s*[:ঃ]\s*", re.I)
+_BYLINE_LABEL = re.compile(
+    r"^(?:(?:posted|written)\s+by|by)(?:\s*[:ঃ]\s*|\s+)|^(?:লেখক|লিখেছেন|প্রতিবেদন)\s*[:ঃ]\s*", re.I
+)
+# Where the name ends: a date or time, or the label of one.
+_BYLINE_END = re.compile(
+    r"\s*[|\n]|(?:^|\s)(?:প্রকাশের সময়|প্রকাশের সময়|প্রকাশিত|প্রকাশ|পোস্ট|সর্বশেষ আপডেট|আপডেট|"
+    r"হালনাগাদ|published|updated?|posted\s+(?:on|at))(?=[\s:ঃ]|$)|[0-9০-৯]",
+    re.I,
+)
+_DATE_WORD = re.compile(
+    "|".join(
+        [*(re.escape(w) for w in sorted(dates._MONTHS, key=len, reverse=True)), *dates._WEEKDAYS]
+    ),
+    re.I,
+)
 
 
 def _byline(value: str) -> str | None:
-    """'লেখক: X | প্রকাশ: …' -> 'X'; a bare label ('Author:') is no byline."""
-    value = re.split(r"\s*[|\n]\s*|\s+(?:প্রকাশ(?:িত)?|আপডেট|হালনাগাদ)\s*[:ঃ]", value)[0]
-    value = _BYLINE_LABEL.sub("", value).strip(" :ঃ-–—")
-    if re.fullmatch(r"(?:by|author|লেখক|প্রতিবেদক)?", value, re.I):
+    """'লেখক: X | প্রকাশ: …' -> 'X', 'By X 10 Jan 2025' -> 'X'; a bare label ('Author:') or a
+    CMS account ('Posted by admin') is no byline."""
+    value = _BYLINE_LABEL.sub("", value.strip())
+    value = _BYLINE_END.split(value, maxsplit=1)[0]
+    words = value.split()
+    while words and _DATE_WORD.fullmatch(words[-1].strip(",;:ঃ.-–—")):
+        words.pop()  # "X, শনিবার," before the date
+    value = " ".join(words).strip(" ,;:ঃ-–—")
+    if re.fullmatch(r"(?:by|author|লেখক|প্রতিবেদক)?", value, re.I) or NO_BYLINE.fullmatch(value):
         return None
     return value
+
+
+def _in_link_list(node: Any) -> bool:
+    """Inside a list of links (other stories, other writers)."""
+    for parent in node.iterancestors("ul", "ol"):
+        size = len(_text(parent))
+        return size > 0 and _link_text(parent) >= 0.6 * size and len(parent) > 1
+    return False
 
 
 def headline(sel: Selector) -> str | None:
