@@ -246,3 +246,41 @@ def test_no_byline_from_a_cms_account_a_columnist_box_or_a_list_of_writers(tmp_p
         '<div class="columnist"><div class="writer-name">কলামিস্ট তিন</div></div>'
     )
     assert read(tmp_path, html, URL)["author"] is None
+
+
+# -- 6. the headline the metadata names anchors the page ------------------------------------------
+
+
+def test_the_headline_is_the_heading_the_metadata_names_not_the_first_h1(tmp_path):
+    head = HEAD.replace("</head>", f'<meta property="og:title" content="{H}"></head>')
+    html = page(
+        '<h1 class="section-name">জাতীয় খবর সংবাদ</h1><div class="top">'
+        f'<div class="lead-story"><h3><a href="/n/9">অন্য খবরের শিরোনাম</a></h3><p>{TEASER}</p>'
+        f'<p>{TEASER} আরও</p></div></div><h1>{H}</h1><div class="story">{ps(*P)}</div>',
+        head,
+    )
+    item = read(tmp_path, html, URL)
+    assert item["title"] == H
+    assert body(item) == P
+    assert item["extraction"]["body"] == "generic"
+
+
+def test_a_headline_linking_to_its_own_post_is_not_the_logo(tmp_path):
+    html = page(
+        f'<div class="wrap"><h1><a href="/?p=123">{H}</a></h1>'
+        f'<div class="summary"><p>{TEASER}</p></div><div class="story">{ps(*P)}</div></div>',
+        "<html><head><title>উদাহরণ বার্তা</title></head><body>",
+    )
+    item = read(tmp_path, html, URL)
+    assert item["title"] == H
+    assert item["extraction"]["title"] == "generic"
+
+
+def test_a_logo_h1_is_still_not_the_headline(tmp_path):
+    # negative
+    html = page(
+        f'<h1><a href="https://www.example-bd.test/">উদাহরণ বার্তা</a></h1><h1>{H}</h1>'
+        f'<div class="story">{ps(*P)}</div>',
+        "<html><head><title>উদাহরণ বার্তা</title></head><body>",
+    )
+    assert read(tmp_path, html, URL)["title"] == H

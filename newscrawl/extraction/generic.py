@@ -425,21 +425,37 @@ def headline(sel: Selector) -> str | None:
 
 
 def headline_node(root: Any) -> Any | None:
-    """The first ``<h1>`` that is not the site's logo or name; on a page with none, an element
-    marked as a headline or title whose text opens the page's ``<title>``."""
-    for h1 in root.iter("h1"):
-        value = _text(h1)
-        if value and not _is_logo(h1, value):
-            return h1
+    """The page's headline: the ``<h1>`` (not the site's logo or name) the page's metadata names
+    (``og:title``, JSON-LD ``headline``, the start of ``<title>``), else a sub-heading or an
+    element marked as a headline that it names, else the first ``<h1>``."""
+    h1s = [h1 for h1 in root.iter("h1") if (v := _text(h1)) and not _is_logo(h1, v)]
     page_title = text.clean_line(" ".join(t for n in root.iter("title") for t in n.itertext()))
-    if not page_title:
-        return None
+    refs = [page_title, *(root.xpath('//meta[@property="og:title"]/@content') or [])[:1]]
+    refs = [text.clean_line(r) for r in refs if r]
+    scripts = " ".join(
+        "".join(n.itertext()) for n in root.iter("script") if "ld+json" in (n.get("type") or "")
+    )
+    if len(h1s) == 1 and not refs and not scripts:
+        return h1s[0]
+    for h1 in h1s:
+        if _named(_text(h1), refs, scripts):
+            return h1
     for node in root.iter():
-        if isinstance(node.tag, str) and _tag(node) != "title" and HEADLINE.search(_marks(node)):
-            value = _text(node)
-            if len(value) >= 8 and page_title.startswith(value):
-                return node
-    return None
+        tag = _tag(node)
+        marked = tag in ("h2", "h3") or (tag and tag != "title" and HEADLINE.search(_marks(node)))
+        if marked and _named(_text(node), refs, scripts):
+            return node
+    return h1s[0] if h1s else None
+
+
+def _named(value: str, refs: list[str], scripts: str) -> bool:
+    """The metadata names this heading: a title opening with it, or one it opens with, or
+    JSON-LD holding it."""
+    if len(value) < 8:
+        return False
+    if any(ref.startswith(value) or (len(ref) >= 15 and value.startswith(ref)) for ref in refs):
+        return True
+    return f'"{value}"' in scripts
 
 
 _LOGO = re.compile(r"logo|brand|site-?(?:name|title)|masthead", re.I)
@@ -451,5 +467,9 @@ def _is_logo(h1: Any, value: str) -> bool:
         return True
     links = list(h1.iter("a"))
     if len(links) == 1 and _text(links[0]) == value:
-        return urlsplit(links[0].get("href") or "").path in ("", "/")
+        href = (links[0].get("href") or "").strip()
+        if not href or href.startswith(("#", "?")):
+            return False
+        parts = urlsplit(href)  # the site's root, not "/?p=123" (a post's own link)
+        return parts.path in ("", "/") and not parts.query and not parts.fragment
     return False
