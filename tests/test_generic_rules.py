@@ -284,3 +284,15 @@ def test_a_logo_h1_is_still_not_the_headline(tmp_path):
         "<html><head><title>উদাহরণ বার্তা</title></head><body>",
     )
     assert read(tmp_path, html, URL)["title"] == H
+
+
+# -- 7. a short story stays short -----------------------------------------------------------------
+
+
+def test_a_short_story_under_its_headline_gets_no_teasers_appended(tmp_path):
+    html = page(
+        f'<h1>{H}</h1><div class="story">{ps(*P[:1])}</div><div class="more">{CARDS_H3}</div>'
+    )
+    item = read(tmp_path, html, URL)
+    assert body(item) == P[:1]
+    assert item["extraction"]["body"] == "generic"

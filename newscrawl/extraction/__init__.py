@@ -121,7 +121,9 @@ def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> Non
         if _covers(body, article_body):
             out.values["body"], out.layers["body"] = body, layer
         return
-    if sum(map(len, body)) >= MIN_FALLBACK_BODY:
+    if sum(map(len, body)) >= MIN_FALLBACK_BODY or (body and page.follows_headline()):
+        # A short story printed under its headline is the story: the fallback's recall would
+        # add the teasers printed after it.
         out.offer("body", body, layer)
     else:
         out.weak_body = body
@@ -296,6 +298,10 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
         from_generic(sel, out, article_body if out.layers.get("body") == "json-ld" else None)
     # An outlet's own rules cover for what precision leaves out; with none, recall comes first.
     from_fallback(html, url, out, precise=bool(outlet.selectors))
+    if out.weak_body and out.layers.get("body") == "fallback":
+        found = " ".join(out.values["body"])
+        if all(para in found for para in out.weak_body):  # the same story, and teasers after
+            out.values["body"], out.layers["body"] = out.weak_body, "generic"
     out.offer("body", out.weak_body, "generic")
     if "published" not in out.values:
         found = date_from_text(sel, out.values.get("title"))

@@ -333,6 +333,12 @@ class Page:
             pass
         return self.order.get(last, len(self.order))
 
+    def follows_headline(self) -> bool:
+        """The article block comes after the headline (the story under it, not a box aside)."""
+        if self.block is None or self.headline is None:
+            return False
+        return self.order.get(self.block, -1) > self.order.get(self.headline, len(self.order))
+
     def bylines(self) -> list[str]:
         """Visible bylines and desk lines near the article: elements the page marks as author
         or reporter, or links with ``rel="author"``."""
