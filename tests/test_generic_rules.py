@@ -296,3 +296,26 @@ def test_a_short_story_under_its_headline_gets_no_teasers_appended(tmp_path):
     item = read(tmp_path, html, URL)
     assert body(item) == P[:1]
     assert item["extraction"]["body"] == "generic"
+
+
+# -- 8. embedded social posts ---------------------------------------------------------------------
+
+TWEET = (
+    '<blockquote class="twitter-tweet"><p lang="bn">ফায়ার সার্ভিসের অফিশিয়াল অ্যাকাউন্ট থেকে '
+    "জানানো হয়েছে যে মিরপুরের আগুন এখন পুরোপুরি নিয়ন্ত্রণে আছে, সবাইকে ধন্যবাদ জানাই আমরা</p>"
+    '— ফায়ার সার্ভিস (@fire) <a href="https://twitter.com/x/status/1">March 10, 2024</a>'
+    "</blockquote>"
+)
+INSTAGRAM = (
+    '<blockquote class="instagram-media" data-instgrm-permalink="https://instagram.com/p/x">'
+    "<div><p>ইনস্টাগ্রামে প্রকাশিত ছবির বর্ণনা, যা নিবন্ধের অংশ নয় এবং এখানে থাকার কথা নয় মোটেই</p>"
+    '<time datetime="2024-03-10T08:00:00+00:00">Mar 10, 2024</time></div></blockquote>'
+)
+
+
+@pytest.mark.parametrize("embed", [TWEET, INSTAGRAM], ids=["twitter", "instagram"])
+def test_social_embeds_are_neither_body_nor_date(tmp_path, embed):
+    html = page(f'<h1>{H}</h1><div class="story">{ps(*P[:2])}{embed}{ps(*P[2:])}</div>')
+    item = read(tmp_path, html, URL)
+    assert body(item) == P
+    assert item["published_at"] is None

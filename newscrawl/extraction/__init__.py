@@ -58,7 +58,12 @@ _BENGALI = re.compile("[\u0980-\u09ff]")
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
 # Text inside these elements is never article text, whichever container holds it.
 _TEXT_XPATH = (
-    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+    + "".join(
+        f" and not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')])"
+        for c in generic.EMBED_CLASSES
+    )
+    + "]"
 )
 
 

@@ -40,6 +40,9 @@ OUTSIDE = re.compile(
     r"most-?read|footer|menu|navbar",
     re.I,
 )
+# Embedded posts of social networks: never article text, their dates never the article's.
+EMBED_CLASSES = ("twitter-tweet", "instagram-media", "fb-post", "fb-video", "tiktok-embed")
+EMBED = re.compile(rf"(?:^|\s)(?:{'|'.join(EMBED_CLASSES)})(?:$|\s)")
 BYLINE = re.compile(r"author|byline|reporter|writer|contributor", re.I)
 STANDFIRST = re.compile(r"standfirst|hanger|sub-?title|subhead|dek\b|summary|excerpt|intro", re.I)
 HEADLINE = re.compile(r"headline|title|heading", re.I)
@@ -96,9 +99,10 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
     such text directly, between ``<br>``s, scored to themselves. Each as (holder, element
     scored, text)."""
     found = []
+    embedded = embeds(root)
     for node in root.iter():
         tag = _tag(node)
-        if not tag or tag in NOT_BODY:
+        if not tag or tag in NOT_BODY or node in embedded:
             continue
         if tag == "p" or (tag in PARAGRAPH_LIKE and not _has_blocks(node)):
             body = _text(node)
@@ -115,6 +119,15 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
     main = max(score, key=score.__getitem__) if score else None
     outside = _outside(root, main)
     return [entry for entry in found if entry[0] not in outside]
+
+
+def embeds(root: Any) -> set[Any]:
+    """Every element inside an embedded social post."""
+    found: set[Any] = set()
+    for node in root.iter():
+        if node not in found and isinstance(node.tag, str) and EMBED.search(node.get("class", "")):
+            found.update(node.iter())
+    return found
 
 
 def _has_blocks(node: Any) -> bool:
@@ -263,6 +276,8 @@ def block_body(block: Any) -> list[str]:
 
     def skip(node: Any) -> bool:
         # An element holding a large share of the article is the article, whatever its class.
+        if EMBED.search(node.get("class", "")):
+            return True
         return held.get(node, 0) < share and _furniture(node)
 
     return collapse_repeats(block_paragraphs(block, skip=skip))
@@ -379,8 +394,9 @@ class Page:
                 value = node.get("datetime") or node.get("content")
                 if value:
                     return value
+        embedded = embeds(self.sel.root)
         for node in self.sel.root.iter("time"):
-            if node.get("datetime") and self.near_article(node):
+            if node.get("datetime") and self.near_article(node) and node not in embedded:
                 return node.get("datetime")
         return None
 
