@@ -319,3 +319,15 @@ def test_social_embeds_are_neither_body_nor_date(tmp_path, embed):
     item = read(tmp_path, html, URL)
     assert body(item) == P
     assert item["published_at"] is None
+
+
+# -- 9. table cells -------------------------------------------------------------------------------
+
+
+def test_table_cells_stay_apart(tmp_path):
+    table = (
+        "<table><tr><th>জেলা</th><th>আহত</th></tr><tr><td>ঢাকা</td><td>১২</td><td>৩৪</td></tr></table>"
+    )
+    html = page(f'<h1>{H}</h1><div class="story">{ps(*P[:3])}{table}{ps(*P[3:])}</div>')
+    item = read(tmp_path, html, URL)
+    assert body(item) == [*P[:3], "জেলা আহত", "ঢাকা ১২ ৩৪", *P[3:]]
