@@ -331,3 +331,15 @@ def test_table_cells_stay_apart(tmp_path):
     html = page(f'<h1>{H}</h1><div class="story">{ps(*P[:3])}{table}{ps(*P[3:])}</div>')
     item = read(tmp_path, html, URL)
     assert body(item) == [*P[:3], "জেলা আহত", "ঢাকা ১২ ৩৪", *P[3:]]
+
+
+# -- 10. regions beside the article inside its block ----------------------------------------------
+
+
+def test_a_footer_or_aside_inside_the_article_block_is_not_body(tmp_path):
+    note = "লেখক পরিচিতি: রহিম উদ্দিন দীর্ঘদিন ধরে শ্রমিক অধিকার নিয়ে লেখালেখি করছেন এবং গবেষণা করেন"
+    html = page(
+        f'<h1>{H}</h1><div class="story">{ps(*P[:3])}<aside><p>{TEASER}</p></aside>'
+        f"{ps(*P[3:])}<footer><p>{note}</p></footer></div>"
+    )
+    assert body(read(tmp_path, html, URL)) == P

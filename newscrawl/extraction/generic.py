@@ -278,7 +278,7 @@ def block_body(block: Any) -> list[str]:
         # An element holding a large share of the article is the article, whatever its class.
         if EMBED.search(node.get("class", "")):
             return True
-        return held.get(node, 0) < share and _furniture(node)
+        return held.get(node, 0) < share and (_furniture(node) or _beside(node))
 
     return collapse_repeats(block_paragraphs(block, skip=skip))
 
@@ -288,6 +288,12 @@ def _furniture(node: Any) -> bool:
         return True
     size = len(_text(node))
     return size > 0 and _link_text(node) >= size * 0.6
+
+
+def _beside(node: Any) -> bool:
+    """A region beside the article even inside its block: a footer, an aside, comments."""
+    marks = _own_words(f"{node.get('class', '')} {node.get('id', '')}")
+    return _tag(node) in OUTSIDE_TAGS or bool(OUTSIDE.search(marks))
 
 
 def collapse_repeats(paragraphs: Iterable[str]) -> list[str]:
