@@ -343,3 +343,27 @@ def test_a_footer_or_aside_inside_the_article_block_is_not_body(tmp_path):
         f"{ps(*P[3:])}<footer><p>{note}</p></footer></div>"
     )
     assert body(read(tmp_path, html, URL)) == P
+
+
+# -- 11. XHTML is a page, not a feed --------------------------------------------------------------
+
+
+def test_an_xhtml_page_with_an_xml_prolog_is_read_as_a_page(tmp_path):
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN"'
+        ' "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>{H}</title></head><body>'
+        f'<h1>{H}</h1><div class="story">{ps(*P)}</div></body></html>'
+    )
+    item = read(tmp_path, html, URL)
+    assert item["title"] == H
+    assert body(item) == P
+
+
+def test_an_rss_feed_is_still_a_feed():
+    # negative
+    from newscrawl.offline import generic_outlet, guess_callback
+
+    feed = b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title></channel></rss>'
+    assert guess_callback(URL, feed, generic_outlet("www.example-bd.test")()) == "parse_feed"
