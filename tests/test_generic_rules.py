@@ -367,3 +367,36 @@ def test_an_rss_feed_is_still_a_feed():
 
     feed = b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title></channel></rss>'
     assert guess_callback(URL, feed, generic_outlet("www.example-bd.test")()) == "parse_feed"
+
+
+# -- 12. one broken UTF-8 sequence does not make the page unreadable ------------------------------
+
+
+def _saved(tmp_path, data: bytes):
+    from newscrawl.offline import parse_saved_page
+    from tests.conftest import project_settings
+
+    (tmp_path / "page.html").write_bytes(data)
+    return parse_saved_page(tmp_path / "page.html", URL, project_settings())
+
+
+def test_utf8_with_one_truncated_character_and_no_charset_is_read_as_utf8(tmp_path):
+    html = f"<html><head><title>{H}</title></head><body><h1>{H}</h1>{ps(*P)}</body></html>"
+    data = html.encode("utf-8")
+    cut = data.index("তদন্ত".encode())
+    data = data[: cut + 2] + data[cut + 3 :]  # one character's last byte lost
+    result = _saved(tmp_path, data)
+    [item] = result.items
+    assert item["title"] == H
+    assert item["body"].split("\n\n")[:4] == P[:4]
+    assert "\ufffd" in item["body"].split("\n\n")[4]
+    assert result.stats["newscrawl/encoding/utf8_broken_sequence"] == 1
+
+
+def test_a_declared_charset_with_broken_utf8_is_still_refused(tmp_path):
+    # negative: not_an_article's bad_encoding still decides when the page names a charset
+    html = f'<html><head><meta charset="windows-1252"><title>{H}</title></head><body>{ps(*P)}'
+    data = html.encode("utf-8").replace(b"</p>", b"\xff</p>") + b"</body></html>"
+    result = _saved(tmp_path, data)
+    assert not result.items
+    assert "newscrawl/encoding/utf8_broken_sequence" not in result.stats
