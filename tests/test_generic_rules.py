@@ -400,3 +400,21 @@ def test_a_declared_charset_with_broken_utf8_is_still_refused(tmp_path):
     result = _saved(tmp_path, data)
     assert not result.items
     assert "newscrawl/encoding/utf8_broken_sequence" not in result.stats
+
+
+# -- 13. the printed headline, not the metadata's first part of it --------------------------------
+
+
+def test_the_printed_headline_wins_over_a_metadata_headline_it_starts_with(tmp_path):
+    node = {"@type": "NewsArticle", "headline": "মিরপুরে পোশাক কারখানায় আগুন"}
+    head = HEAD.replace("</head>", ld(node) + "</head>")
+    html = page(f'<h1>{H}</h1><div class="story">{ps(*P)}</div>', head)
+    assert read(tmp_path, html, URL)["title"] == H
+
+
+def test_a_different_printed_heading_does_not_replace_the_metadata_headline(tmp_path):
+    # negative
+    node = {"@type": "NewsArticle", "headline": H}
+    head = HEAD.replace("</head>", ld(node) + "</head>")
+    html = page(f'<h1>সর্বশেষ খবর</h1><div class="story">{ps(*P)}</div>', head)
+    assert read(tmp_path, html, URL)["title"] == H

@@ -135,9 +135,13 @@ def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> Non
 
 
 def _same_headline(shown: str, title: str | None) -> bool:
-    """Two spellings of one headline: different, but sharing most of their words."""
+    """Two spellings of one headline: different, but sharing most of their words, or the
+    printed one going on where the metadata's stops."""
     if not title or text.clean_line(shown) == text.clean_line(title):
         return False
+    stem = plain_text(title).rstrip(" ,:;-–—")
+    if len(stem) >= 8 and plain_text(shown).startswith(stem):
+        return True  # the metadata holds the headline's first part only
     a, b = set(plain_text(shown).split()), set(plain_text(title).split())
     return len(a & b) >= 0.6 * max(len(a), len(b))
 
