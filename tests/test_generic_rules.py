@@ -418,3 +418,13 @@ def test_a_different_printed_heading_does_not_replace_the_metadata_headline(tmp_
     head = HEAD.replace("</head>", ld(node) + "</head>")
     html = page(f'<h1>সর্বশেষ খবর</h1><div class="story">{ps(*P)}</div>', head)
     assert read(tmp_path, html, URL)["title"] == H
+
+
+def test_a_box_headed_by_an_h1_beside_an_article_headed_by_an_h2_is_not_merged(tmp_path):
+    html = page(
+        f'<div class="container"><div class="col-8"><h2 class="news-title">{H}</h2>'
+        f'<div class="news-content">{ps(*P[:3])}</div></div><div class="col-4">'
+        f'<h1 class="section-head">জনপ্রিয়</h1>{ps(*(f"{TEASER} {i}" for i in range(3)))}'
+        "</div></div>"
+    )
+    assert body(read(tmp_path, html, URL)) == P[:3]

@@ -196,6 +196,8 @@ def article_block(
     for parent in ancestors:
         if _tag(parent) in ("body", "html") or _count_headlines(parent) > max(headings, 1):
             break  # a block holds one article: never two headlines
+        if headline is not None and _tag(headline) != "h1" and _count_headlines(parent) > headings:
+            break  # the page's headline is no <h1>: an <h1> beside the article heads another box
         gained = _unique_text(parent, good)
         held = sum(len(body) for node, body in _held(parent, good))
         if _longer_than(parent, held + max(300, gained * 0.3)):
