@@ -428,3 +428,15 @@ def test_a_box_headed_by_an_h1_beside_an_article_headed_by_an_h2_is_not_merged(t
         "</div></div>"
     )
     assert body(read(tmp_path, html, URL)) == P[:3]
+
+
+def test_comments_outweighing_the_article_are_still_not_the_article(tmp_path):
+    # negative: the element with most running text is the comments box; it stays outside
+    comments = ps(*(f"মন্তব্য {i}: {COMMENT} {TEASER}" for i in range(8)))
+    html = page(
+        f'<h1>{H}</h1><div class="story">{ps(*P[:3])}</div>'
+        f'<div id="comments" class="comments-area">{comments}</div>'
+    )
+    item = read(tmp_path, html, URL)
+    assert body(item) == P[:3]
+    assert item["extraction"]["body"] == "generic"

@@ -143,9 +143,11 @@ def _outside(root: Any, main: Any | None = None) -> set[Any]:
     for node in root.iter():
         if node in inside or not isinstance(node.tag, str):
             continue
-        if _tag(node) in OUTSIDE_TAGS or OUTSIDE.search(
-            _own_words(f"{node.get('class', '')} {node.get('id', '')}")
-        ):
+        marks = _own_words(f"{node.get('class', '')} {node.get('id', '')}")
+        if _tag(node) in OUTSIDE_TAGS or OUTSIDE.search(marks):
+            if node in wrappers and "comment" in marks.lower():
+                inside.update(node.iter())  # readers' comments outweighing the article
+                continue
             if node in wrappers or next(node.iter("h1"), None) is not None:
                 continue  # a wrapper of the article, not beside it
             if _tag(node) not in OUTSIDE_TAGS and node.get("class") in classes:
