@@ -100,13 +100,19 @@ ARTICLE_MARK = re.compile(
 )
 
 
+# The document's first element (after any prolog, comment or doctype).
+_ROOT = re.compile(rb"<(?![?!/])([a-z][\w.-]*:)?([a-z][\w.-]*)")
+
+
 def says_it_is_an_article(body: bytes) -> bool:
     return bool(ARTICLE_MARK.search(body))
 
 
 def guess_callback(url: str, body: bytes, spider: OutletSpider) -> str:
     head = body[:2000].lstrip().lower()
-    if head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head:
+    root = _ROOT.search(head)
+    xhtml = bool(root) and root.group(2) == b"html"  # an XML prolog, but a page
+    if not xhtml and (head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head):
         return "parse_sitemap" if b"<urlset" in body[:4000] or b"<sitemapindex" in body[:4000] \
             else "parse_feed"  # fmt: skip
     if spider.article_id(url):

@@ -7,7 +7,7 @@ import pytest
 from parsel import Selector
 
 from newscrawl import simhash, text
-from newscrawl.extraction import generic
+from newscrawl.extraction import generic, headings
 from newscrawl.extraction.markup import _tag
 from tests.conftest import FIXTURES
 
@@ -60,20 +60,28 @@ def test_ascii_digits_are_what_translate_gave():
 
 def reference_headline_node(root):
     """The shown headline as first written: every element of the page walked in Python."""
-    for h1 in root.iter("h1"):
-        value = generic._text(h1)
-        if value and not generic._is_logo(h1, value):
-            return h1
+    h1s = [
+        h1 for h1 in root.iter("h1") if (v := headings._text(h1)) and not headings._is_logo(h1, v)
+    ]
     page_title = text.clean_line(" ".join(t for n in root.iter("title") for t in n.itertext()))
-    if not page_title:
-        return None
+    refs = [page_title, *(root.xpath('//meta[@property="og:title"]/@content') or [])[:1]]
+    refs = [text.clean_line(r) for r in refs if r]
+    scripts = " ".join(
+        "".join(n.itertext()) for n in root.iter("script") if "ld+json" in (n.get("type") or "")
+    )
+    if len(h1s) == 1 and not refs and not scripts:
+        return h1s[0]
+    for h1 in h1s:
+        if headings._named(headings._text(h1), refs, scripts):
+            return h1
     for node in root.iter():
-        if (isinstance(node.tag, str) and _tag(node) != "title"
-                and generic.HEADLINE.search(generic._marks(node))):  # fmt: skip
-            value = generic._text(node)
-            if len(value) >= 8 and page_title.startswith(value):
-                return node
-    return None
+        tag = _tag(node) if isinstance(node.tag, str) else None
+        marked = tag in ("h2", "h3") or (
+            tag and tag != "title" and headings.HEADLINE.search(headings._marks(node))
+        )
+        if marked and headings._named(headings._text(node), refs, scripts):
+            return node
+    return h1s[0] if h1s else None
 
 
 CRAFTED = [
@@ -83,6 +91,8 @@ CRAFTED = [
     "<title>Long headline here</title><p id='Heading'>Long headline</p><!-- c -->",
     "<title>Long headline here</title><span class='a'><b class='x title'>Long head</b></span>",
     "<title></title><div class='title'>Long headline here</div>",
+    "<title>Long headline here | Site</title><h3>Long headline here</h3><!-- c --><h1>Other</h1>",
+    "<title>Site</title><h2 class='x'>Long headline here</h2><div>Long headline here</div>",
 ]
 
 

@@ -15,6 +15,7 @@ No clock, no database, no hashing here: the result depends on the page and the o
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections import Counter
@@ -26,7 +27,7 @@ from parsel import Selector
 
 from newscrawl import dates, text
 from newscrawl.extraction import generic, jsonld
-from newscrawl.extraction.body import clean_body
+from newscrawl.extraction.body import clean_body, is_date_line
 from newscrawl.extraction.core import FIELDS, Extracted, Outlet
 from newscrawl.extraction.jsonld import ARTICLE_TYPES, from_json_ld, json_ld_article
 from newscrawl.extraction.markup import (
@@ -53,15 +54,18 @@ __all__ = [
 ]  # fmt: skip
 
 MIN_FALLBACK_BODY = 200  # characters
-NO_BYLINE = re.compile(
-    r"(?:site\s*)?admin(?:istrator)?|webmaster|editor|author|unknown|null|none|guest|user", re.I
-)
+NO_BYLINE = generic.NO_BYLINE
 _BENGALI = re.compile("[\u0980-\u09ff]")
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
 _NAME_NOISE = re.compile(r"\bthe\b|\bdaily\b|\bonline\b|দৈনিক|[\W_]+")
 # Text inside these elements is never article text, whichever container holds it.
 _TEXT_XPATH = (
-    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+    + "".join(
+        f" and not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')])"
+        for c in generic.EMBED_CLASSES
+    )
+    + "]"
 )
 
 
@@ -124,16 +128,22 @@ def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> Non
         if _covers(body, article_body):
             out.values["body"], out.layers["body"] = body, layer
         return
-    if sum(map(len, body)) >= MIN_FALLBACK_BODY:
+    if sum(map(len, body)) >= MIN_FALLBACK_BODY or (body and page.follows_headline()):
+        # A short story printed under its headline is the story: the fallback's recall would
+        # add the teasers printed after it.
         out.offer("body", body, layer)
     else:
         out.weak_body = body
 
 
 def _same_headline(shown: str, title: str | None) -> bool:
-    """Two spellings of one headline: different, but sharing most of their words."""
+    """Two spellings of one headline: different, but sharing most of their words, or the
+    printed one going on where the metadata's stops."""
     if not title or text.clean_line(shown) == text.clean_line(title):
         return False
+    stem = plain_text(title).rstrip(" ,:;-–—")
+    if len(stem) >= 8 and plain_text(shown).startswith(stem):
+        return True  # the metadata holds the headline's first part only
     a, b = set(plain_text(shown).split()), set(plain_text(title).split())
     return len(a & b) >= 0.6 * max(len(a), len(b))
 
@@ -148,7 +158,22 @@ def _covers(body: list[str], article_body: str) -> bool:
     if not total or common < 0.9 * total:
         return False
     cut_short = len(plain) < 500 or plain.endswith(("…", "..."))
-    return cut_short or sum(found.values()) - common <= total
+    if cut_short or sum(found.values()) - common <= total:
+        return True
+    return _opens(plain.split(), body)
+
+
+def _opens(words: list[str], body: list[str]) -> bool:
+    """``words`` (an articleBody cut short with no ellipsis) are how the page's text starts:
+    about 90% of them, in order, within the first ``len(words)`` words and a little more, and
+    they stop inside a paragraph (a whole articleBody ends where a paragraph does: what the
+    block holds after it is another story)."""
+    last = " ".join(words[-4:])
+    if any(para.endswith(last) for para in body):
+        return False
+    head = " ".join(body).split()[: int(len(words) * 1.1) + 5]
+    matcher = difflib.SequenceMatcher(None, words, head, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) >= 0.9 * len(words)
 
 
 # -- date near the headline (last page-level resort) -----------------------------------------------
@@ -164,8 +189,8 @@ def date_from_text(sel: Selector, title: str | None) -> tuple[Any, Any, str] | N
     lines = [line for line in lines if line]
     start = lines.index(title) + 1 if title in lines else 0
     for line in lines[start : start + 40]:
-        if len(line) > 120:
-            continue
+        if not is_date_line(line):
+            continue  # a sentence that mentions a date ("the hearing is on …")
         published, updated = dates.parse_dates(line)
         if published:
             return published, updated, line
@@ -291,6 +316,10 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
         from_generic(sel, out, article_body if out.layers.get("body") == "json-ld" else None)
     # An outlet's own rules cover for what precision leaves out; with none, recall comes first.
     from_fallback(html, url, out, precise=bool(outlet.selectors))
+    if out.weak_body and out.layers.get("body") == "fallback":
+        found = " ".join(out.values["body"])
+        if all(para in found for para in out.weak_body):  # the same story, and teasers after
+            out.values["body"], out.layers["body"] = out.weak_body, "generic"
     out.offer("body", out.weak_body, "generic")
     if "published" not in out.values:
         found = date_from_text(sel, out.values.get("title"))

@@ -13,13 +13,14 @@ import functools
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
-from lxml import etree
 from parsel import Selector
 
 from newscrawl import text
+from newscrawl.extraction.headings import NO_BYLINE, byline, headline, headline_node
 from newscrawl.extraction.markup import BLOCKS, NOT_BODY, _tag, block_paragraphs, walk_text
+
+__all__ = ["NO_BYLINE", "Page", "block_body", "collapse_repeats", "headline", "headline_node"]
 
 # class/id words of page furniture inside an article block: never article paragraphs.
 FURNITURE = re.compile(
@@ -41,9 +42,11 @@ OUTSIDE = re.compile(
     r"most-?read|footer|menu|navbar",
     re.I,
 )
+# Embedded posts of social networks: never article text, their dates never the article's.
+EMBED_CLASSES = ("twitter-tweet", "instagram-media", "fb-post", "fb-video", "tiktok-embed")
+EMBED = re.compile(rf"(?:^|\s)(?:{'|'.join(EMBED_CLASSES)})(?:$|\s)")
 BYLINE = re.compile(r"author|byline|reporter|writer|contributor", re.I)
 STANDFIRST = re.compile(r"standfirst|hanger|sub-?title|subhead|dek\b|summary|excerpt|intro", re.I)
-HEADLINE = re.compile(r"headline|title|heading", re.I)
 SHOULDER = re.compile(r"shoulder|kicker|overline|eyebrow|supertitle|upper-?title", re.I)
 INLINE = frozenset(
     {"a", "span", "strong", "b", "em", "i", "u", "small", "sup", "sub", "mark", "abbr", "q",
@@ -52,7 +55,7 @@ INLINE = frozenset(
 PARAGRAPH_LIKE = frozenset({"div", "section", "span"})
 MAX_CLIMB = 10  # ancestors tried above the first block: stories split over a few wrappers
 MIN_PARAGRAPH = 40  # characters: shorter <p>s are labels, datelines, captions
-MAX_BYLINE = 80
+MAX_BYLINE = 150  # several reporters, each with a place
 
 
 def _text(node: Any) -> str:
@@ -67,8 +70,20 @@ def _link_text(node: Any) -> int:
     return sum(len(text.clean_line("".join(walk_text(a)))) for a in node.iter("a"))
 
 
+# Class words that say nothing of the element itself: CMS taxonomy ("tag-dhaka",
+# "category-sports") and modifiers ("has-ads", "no-share", "hasCaption", "with-comments").
+MODIFIER = re.compile(
+    r"(?:tag|tags|category|cat|topic|post_tag|has|no|with|is)(?:[-_]|(?=[A-Z]))\S*"
+)
+
+
 def is_furniture(marks: str) -> bool:
+    marks = _own_words(marks)
     return bool(FURNITURE.search(marks) or FURNITURE_CAMEL.search(marks))
+
+
+def _own_words(marks: str) -> str:
+    return " ".join(w for w in marks.split() if not MODIFIER.fullmatch(w))
 
 
 def _marks(node: Any) -> str:
@@ -81,10 +96,10 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
     such text directly, between ``<br>``s, scored to themselves. Each as (holder, element
     scored, text)."""
     found = []
-    outside = _outside(root)
+    embedded = embeds(root)
     for node in root.iter():
         tag = _tag(node)
-        if not tag or tag in NOT_BODY or node in outside:
+        if not tag or tag in NOT_BODY or node in embedded:
             continue
         if tag == "p" or (tag in PARAGRAPH_LIKE and not _has_blocks(node)):
             body = _text(node)
@@ -94,24 +109,49 @@ def running_text(root: Any) -> list[tuple[Any, Any, str]]:
             own = text.clean_line(" ".join([node.text or ""] + [c.tail or "" for c in node]))
             if len(own) >= MIN_PARAGRAPH * 2:
                 found.append((node, node, own))
-    return [entry for entry in found if entry[1] is not None]
+    found = [entry for entry in found if entry[1] is not None]
+    score: dict[Any, int] = {}
+    for _, scored, body in found:
+        score[scored] = score.get(scored, 0) + len(body)
+    main = max(score, key=score.__getitem__) if score else None
+    outside = _outside(root, main)
+    return [entry for entry in found if entry[0] not in outside]
+
+
+def embeds(root: Any) -> set[Any]:
+    """Every element inside an embedded social post."""
+    found: set[Any] = set()
+    for node in root.iter():
+        if node not in found and isinstance(node.tag, str) and EMBED.search(node.get("class", "")):
+            found.update(node.iter())
+    return found
 
 
 def _has_blocks(node: Any) -> bool:
     return any(_tag(child) in BLOCKS for child in node)
 
 
-def _outside(root: Any) -> set[Any]:
-    """Every element inside a region that is never the article (comments, other stories)."""
+def _outside(root: Any, main: Any | None = None) -> set[Any]:
+    """Every element inside a region that is never the article (comments, other stories).
+
+    A region holding the page's headline, or the element with most running text (``main``),
+    wraps the article whatever its class says ("latest-news-details", "with-comments"), and so
+    does another element of the same class (the article's second part, after an ad)."""
     inside: set[Any] = set()
+    wrappers = {main, *main.iterancestors()} if main is not None else set()
+    classes = {n.get("class") for n in wrappers if n.get("class")}
     for node in root.iter():
         if node in inside or not isinstance(node.tag, str):
             continue
-        if _tag(node) in OUTSIDE_TAGS or OUTSIDE.search(
-            f"{node.get('class', '')} {node.get('id', '')}"
-        ):
-            if next(node.iter("h1"), None) is not None:
-                continue  # it holds the page's headline: a wrapper of the article, not beside it
+        marks = _own_words(f"{node.get('class', '')} {node.get('id', '')}")
+        if _tag(node) in OUTSIDE_TAGS or OUTSIDE.search(marks):
+            if node in wrappers and "comment" in marks.lower():
+                inside.update(node.iter())  # readers' comments outweighing the article
+                continue
+            if node in wrappers or next(node.iter("h1"), None) is not None:
+                continue  # a wrapper of the article, not beside it
+            if _tag(node) not in OUTSIDE_TAGS and node.get("class") in classes:
+                continue
             inside.update(node.iter())
     return inside
 
@@ -148,13 +188,18 @@ def article_block(
         # story (pages that load one article after another).
         after = [s for s in fair if s in order and order[s] > order.get(headline, -1)]
         best = min(after, key=order.__getitem__) if after else best
-    good = {holder: body for holder, _, body in found}
+    # Teasers of other stories (a heading linking elsewhere with its excerpt) are not more of
+    # this article: climbing counts only text outside such cards.
+    cards = _cards(root) - {best, *best.iterancestors()}
+    good = {h: body for h, _, body in found if not _in_card(h, cards)}
     current = _unique_text(best, good)
     headings = _count_headlines(best)
     ancestors = [] if _tag(best) == "article" else list(best.iterancestors())[:MAX_CLIMB]
     for parent in ancestors:
         if _tag(parent) in ("body", "html") or _count_headlines(parent) > max(headings, 1):
             break  # a block holds one article: never two headlines
+        if headline is not None and _tag(headline) != "h1" and _count_headlines(parent) > headings:
+            break  # the page's headline is no <h1>: an <h1> beside the article heads another box
         gained = _unique_text(parent, good)
         held = sum(len(body) for node, body in _held(parent, good))
         if _longer_than(parent, held + max(300, gained * 0.3)):
@@ -164,6 +209,30 @@ def article_block(
         if _tag(parent) == "article":
             break
     return best
+
+
+def _cards(root: Any) -> set[Any]:
+    """Elements holding a teaser of another story: the parent of a sub-heading that is mostly a
+    link, or of a link wrapping a heading or an image."""
+    found: set[Any] = set()
+    for node in root.iter("h2", "h3", "h4", "h5", "h6"):
+        size = len(_text(node))
+        if size and _link_text(node) >= 0.5 * size and node.getparent() is not None:
+            found.add(node.getparent())
+    for link in root.iter("a"):
+        parent = link.getparent()
+        if parent is None or _tag(parent) == "p" or not link.get("href"):
+            continue
+        if any(_tag(n) in _CARD_INSIDE for n in link.iterdescendants()):
+            found.add(parent)
+    return found
+
+
+_CARD_INSIDE = frozenset({"h2", "h3", "h4", "h5", "h6", "img", "picture"})
+
+
+def _in_card(node: Any, cards: set[Any]) -> bool:
+    return node in cards or any(n in cards for n in node.iterancestors())
 
 
 def _count_headlines(node: Any) -> int:
@@ -194,7 +263,25 @@ def _unique_text(node: Any, good: dict[Any, str]) -> int:
 def block_body(block: Any) -> list[str]:
     """The article block's paragraphs: furniture, captions, embeds and link lists left out, a
     repeated copy read once."""
-    return collapse_repeats(block_paragraphs(block, skip=_furniture))
+    held: dict[Any, int] = {}
+    found = running_text(block)
+    holders = {holder for holder, _, _ in found}
+    for holder, _, body in found:
+        if any(n in holders for n in holder.iterancestors()):
+            continue  # read once: a <span> of running text inside a <div> of it
+        for node in (holder, *holder.iterancestors()):
+            held[node] = held.get(node, 0) + len(body)
+            if node is block:
+                break
+    share = 0.3 * held.get(block, 0)
+
+    def skip(node: Any) -> bool:
+        # An element holding a large share of the article is the article, whatever its class.
+        if EMBED.search(node.get("class", "")):
+            return True
+        return held.get(node, 0) < share and (_furniture(node) or _beside(node))
+
+    return collapse_repeats(block_paragraphs(block, skip=skip))
 
 
 def _furniture(node: Any) -> bool:
@@ -202,6 +289,12 @@ def _furniture(node: Any) -> bool:
         return True
     size = len(_text(node))
     return size > 0 and _link_text(node) >= size * 0.6
+
+
+def _beside(node: Any) -> bool:
+    """A region beside the article even inside its block: a footer, an aside, comments."""
+    marks = _own_words(f"{node.get('class', '')} {node.get('id', '')}")
+    return _tag(node) in OUTSIDE_TAGS or bool(OUTSIDE.search(marks))
 
 
 def collapse_repeats(paragraphs: Iterable[str]) -> list[str]:
@@ -262,6 +355,12 @@ class Page:
             pass
         return self.order.get(last, len(self.order))
 
+    def follows_headline(self) -> bool:
+        """The article block comes after the headline (the story under it, not a box aside)."""
+        if self.block is None or self.headline is None:
+            return False
+        return self.order.get(self.block, -1) > self.order.get(self.headline, len(self.order))
+
     def bylines(self) -> list[str]:
         """Visible bylines and desk lines near the article: elements the page marks as author
         or reporter, or links with ``rel="author"``."""
@@ -270,9 +369,12 @@ class Page:
         nodes = {node for node, _ in found}
         # The innermost of nested candidates: the name, not the box holding name and date.
         found = [(n, v) for n, v in found if not any(d in nodes for d in n.iterdescendants())]
+        found = [(n, v) for n, v in found if not _in_link_list(n)]
         near = [node for node, _ in found if self.near_article(node)]
+        # Never after the article: a columnist's box or the next story's byline.
+        before = [node for node, _ in found if self.order.get(node, -1) <= self._block_end]
         # Pieces in elements of their own are apart on the page: "name" and "designation".
-        names = [_byline(_spaced_text(node)) for node in near or [node for node, _ in found]]
+        names = [byline(_spaced_text(node)) for node in near or before]
         return [name for name in dict.fromkeys(names) if name and len(name) <= MAX_BYLINE]
 
     def standfirst(self) -> str | None:
@@ -299,65 +401,16 @@ class Page:
                 value = node.get("datetime") or node.get("content")
                 if value:
                     return value
+        embedded = embeds(self.sel.root)
         for node in self.sel.root.iter("time"):
-            if node.get("datetime") and self.near_article(node):
+            if node.get("datetime") and self.near_article(node) and node not in embedded:
                 return node.get("datetime")
         return None
 
 
-_BYLINE_LABEL = re.compile(r"^(?:by|লেখক|লিখেছেন|প্রতিবেদন)\s*[:ঃ]\s*", re.I)
-
-
-def _byline(value: str) -> str | None:
-    """'লেখক: X | প্রকাশ: …' -> 'X'; a bare label ('Author:') is no byline."""
-    value = re.split(r"\s*[|\n]\s*|\s+(?:প্রকাশ(?:িত)?|আপডেট|হালনাগাদ)\s*[:ঃ]", value)[0]
-    value = _BYLINE_LABEL.sub("", value).strip(" :ঃ-–—")
-    if re.fullmatch(r"(?:by|author|লেখক|প্রতিবেদক)?", value, re.I):
-        return None
-    return value
-
-
-def headline(sel: Selector) -> str | None:
-    """The first ``<h1>`` that is not the site's logo or name."""
-    node = headline_node(sel.root)
-    return _text(node) if node is not None else None
-
-
-def headline_node(root: Any) -> Any | None:
-    """The first ``<h1>`` that is not the site's logo or name; on a page with none, an element
-    marked as a headline or title whose text opens the page's ``<title>``."""
-    for h1 in root.iter("h1"):
-        value = _text(h1)
-        if value and not _is_logo(h1, value):
-            return h1
-    page_title = text.clean_line(" ".join(t for n in root.iter("title") for t in n.itertext()))
-    if not page_title:
-        return None
-    # HEADLINE has no white space, so it matches _marks() only inside one attribute: when no
-    # class, id or itemprop on the page matches, no element can (one search instead of a walk).
-    if not HEADLINE.search("\n".join(_MARK_VALUES(root))):
-        return None
-    for node in _MARKABLE(root):
-        if _tag(node) != "title" and HEADLINE.search(_marks(node)):
-            value = _text(node)
-            if len(value) >= 8 and page_title.startswith(value):
-                return node
-    return None
-
-
-# The elements _marks() can say anything about, in document order: a walk in C instead of a
-# Python loop over every element (most have no class, id or itemprop).
-_MARKABLE = etree.XPath("descendant-or-self::*[@class or @id or @itemprop]")
-_MARK_VALUES = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id"
-                           " | descendant-or-self::*/@itemprop", smart_strings=False)  # fmt: skip
-_LOGO = re.compile(r"logo|brand|site-?(?:name|title)|masthead", re.I)
-
-
-def _is_logo(h1: Any, value: str) -> bool:
-    """An ``<h1>`` holding the site's name: marked as a logo, or one link to the home page."""
-    if any(_LOGO.search(_marks(n)) for n in (h1, *list(h1.iterancestors())[:3])):
-        return True
-    links = list(h1.iter("a"))
-    if len(links) == 1 and _text(links[0]) == value:
-        return urlsplit(links[0].get("href") or "").path in ("", "/")
+def _in_link_list(node: Any) -> bool:
+    """Inside a list of links (other stories, other writers)."""
+    for parent in node.iterancestors("ul", "ol"):
+        size = len(_text(parent))
+        return size > 0 and _link_text(parent) >= 0.6 * size and len(parent) > 1
     return False

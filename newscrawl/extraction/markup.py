@@ -29,6 +29,8 @@ BLOCKS = frozenset(
 )  # fmt: skip
 # Captions and embedded media: never article paragraphs.
 NOT_BODY = NOT_TEXT | {"figcaption", "iframe", "object", "embed", "svg", "button", "select"}
+# Table cells: apart from their neighbours ("১২" and "৩৪" in two cells are not "১২৩৪").
+CELLS = frozenset({"td", "th"})
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _WORD = re.compile(r"\w")
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
@@ -57,6 +59,8 @@ def walk_text(root: Any, br: str = "", skip: frozenset[str] = NOT_TEXT) -> Itera
         if tag == "br":
             yield br
         elif tag and tag not in skip:
+            if tag in CELLS:
+                yield " "
             if child.text:
                 yield child.text
             stack.append((iter(child), child.tail))
@@ -144,6 +148,8 @@ def block_paragraphs(root: Any, skip: Callable[[Any], bool] | None = None) -> li
             is_block = tag in BLOCKS
             if is_block:
                 parts.append("\n\n")
+            elif tag in CELLS:
+                parts.append(" ")
             if child.text:
                 parts.append(child.text)
             stack.append((iter(child), child.tail, is_block))

@@ -200,12 +200,23 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             return response
         if BENGALI.search(response.text):
             return response
+        lossy = False
         try:
             as_utf8 = response.body.decode("utf-8")
         except UnicodeDecodeError:
-            return response  # not UTF-8 either: not_an_article decides (bad_encoding)
+            # A page declaring no charset whose bytes are UTF-8 but for a stray broken sequence
+            # (a truncated character) is UTF-8, with that sequence replaced; a declared charset
+            # and bytes that are not UTF-8: not_an_article decides (bad_encoding).
+            if response._declared_encoding():
+                return response
+            as_utf8 = response.body.decode("utf-8", errors="replace")
+            if as_utf8.count("\ufffd") > max(2, len(as_utf8) // 2000):
+                return response
+            lossy = True
         if not BENGALI.search(as_utf8):
             return response
+        if lossy:
+            self.stats.inc_value("newscrawl/encoding/utf8_broken_sequence")
         self.stats.inc_value("newscrawl/encoding/redecoded_utf8")
         self.logger.info("%s: charset %s is wrong, read as UTF-8", response.url, response.encoding)
         return response.replace(encoding="utf-8")

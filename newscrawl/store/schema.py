@@ -197,7 +197,6 @@ BACKFILLS = {4: "_backfill_simhashes"}
 # Migration 5: the machine a run happened on, for runs merged in from other nodes' databases
 # (`scrapy merge`); NULL for runs of this machine.
 MIGRATIONS[5] = ["ALTER TABLE runs ADD COLUMN node TEXT"]
-MAX_NEAR_LINKS = 50  # near-duplicate pairs recorded per new article, nearest first
 RUN_SUMMARY_COLUMNS = {**_RUN_COLUMNS_V3, "near_duplicates": "INTEGER"}
 
 
