@@ -1,0 +1,216 @@
+"""The item pipelines in process: real Scrapy crawler, settings and stats, a real store on disk."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from itemadapter import ItemAdapter
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
+from scrapy.utils.test import get_crawler
+
+from newscrawl import health, text
+from newscrawl.items import Article
+from newscrawl.pipelines import (
+    INVALID_BYTES_STAT,
+    CleanPipeline,
+    HashPipeline,
+    StorePipeline,
+    clean_article,
+    store_failure_reason,
+)
+from newscrawl.store import Store
+
+KIM = "কিম জং উন পুতিনকে চিঠি পাঠিয়েছেন। " * 3 + " ".join(f"শব্দ{n}" for n in range(120))
+
+
+class Outlet(Spider):
+    name = "inqilab"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reactor():
+    if not is_reactor_installed():
+        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+
+
+def make_crawler(db_path, **settings):
+    crawler = get_crawler(Outlet, {
+        "NEWSCRAWL_DB": str(db_path), "NEWSCRAWL_BATCH_SECONDS": 1000, "NEWSCRAWL_STALE_RUNS": 3,
+        **settings,
+    })  # fmt: skip
+    crawler.spider = crawler._create_spider()
+    return crawler
+
+
+def item(n: int = 1, body: str = KIM, **fields) -> Article:
+    fields.setdefault("title", f"শিরোনাম {n}")
+    return Article(url=f"http://x/national/news/{n}", outlet="inqilab", article_id=str(n),
+                   body=body, **fields)  # fmt: skip
+
+
+def through(crawler, *items):
+    """Items through Clean and Hash, as the settings order them."""
+    clean, hashing = CleanPipeline.from_crawler(crawler), HashPipeline()
+    return [hashing.process_item(clean.process_item(i)) for i in items]
+
+
+@pytest.fixture
+def pipeline(db_path):
+    crawler = make_crawler(db_path, NEWSCRAWL_BATCH_SIZE=3)
+    store = StorePipeline.from_crawler(crawler)
+    store.open_spider()
+    yield crawler, store
+    if store.store is not None:
+        store.close_spider()
+        store.spider_closed(crawler.spider, "finished")
+
+
+def stored(db_path) -> int:
+    with Store(db_path) as store:
+        return store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+# -- CleanPipeline ---------------------------------------------------------------------------
+
+
+def test_list_fields_are_cleaned_and_deduplicated_in_order():
+    adapter = ItemAdapter(item(tags=["খেলা", " খেলা ", "", "রাজনীতি", "খেলা"],
+                               image_urls=["http://i/1.jpg", "http://i/1.jpg"]))  # fmt: skip
+    assert clean_article(adapter) is None
+    assert adapter["tags"] == ["খেলা", "রাজনীতি"]
+    assert adapter["image_urls"] == ["http://i/1.jpg"]
+
+
+def test_text_fields_are_cleaned_and_empty_ones_become_none():
+    adapter = ItemAdapter(item(author="  \u200b ", subtitle="  উপ\u00adশিরোনাম  ",
+                               published_raw="১ মে\x1b[2J ২০২৩"))  # fmt: skip
+    assert clean_article(adapter) is None
+    assert adapter["author"] is None
+    assert adapter["subtitle"] == "উপশিরোনাম"
+    assert adapter["published_raw"] == "১ মে ২০২৩"
+
+
+def test_articles_without_title_or_body_are_dropped_and_counted(db_path):
+    crawler = make_crawler(db_path)
+    clean = CleanPipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match="missing_title"):
+        clean.process_item(item(title=" \u200b "))
+    with pytest.raises(DropItem, match="missing_body"):
+        clean.process_item(item(body="\n\n \n"))
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/dropped/missing_title"] == 1
+    assert stats["newscrawl/dropped/missing_body"] == 1
+    assert stats[health.SCRAPED_STAT] == 2
+
+
+def test_replacement_characters_are_counted(db_path):
+    crawler = make_crawler(db_path)
+    through(crawler, item(body="ভাঙা \ufffd\ufffd লেখা", tags=["\ufffd"]))
+    assert crawler.stats.get_value(INVALID_BYTES_STAT) == 3
+
+
+def test_the_hash_is_taken_over_the_clean_title_and_body(db_path):
+    (done,) = through(make_crawler(db_path), item(title=" শিরোনাম  ১ ", body="এক\n \nদুই"))
+    assert done["body"] == "এক\n\nদুই"
+    assert done["content_hash"] == text.content_hash("শিরোনাম ১", "এক\n\nদুই")
+
+
+# -- StorePipeline ---------------------------------------------------------------------------
+
+
+def test_a_batch_is_written_when_it_reaches_the_batch_size(pipeline, db_path):
+    crawler, store = pipeline
+    for n in (1, 2):
+        store.process_item(through(crawler, item(n, body=f"{KIM} {n}"))[0])
+    assert stored(db_path) == 0 and len(store.buffer) == 2
+    store.process_item(through(crawler, item(3, body=f"{KIM} 3"))[0])
+    assert stored(db_path) == 3 and store.buffer == []
+
+
+def test_write_outcomes_are_counted(pipeline, db_path):
+    crawler, store = pipeline
+    first, near, again = through(
+        crawler, item(1), item(2, body=KIM.replace("শব্দ1 ", "অন্য ")), item(3, title="শিরোনাম 1")
+    )
+    for done in (first, near, again):
+        store.process_item(done)
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/articles/new"] == 2
+    assert stats["newscrawl/articles/duplicate"] == 1
+    assert stats["newscrawl/duplicates"] == 1
+    assert stats["newscrawl/near_duplicates"] == 1
+
+
+def test_closing_flushes_and_records_the_run(pipeline, db_path):
+    crawler, store = pipeline
+    store.process_item(through(crawler, item(1))[0])
+    assert stored(db_path) == 0
+    store.close_spider()
+    assert stored(db_path) == 1
+    crawler.stats.set_value("finish_reason", "finished")
+    store.spider_closed(crawler.spider, "finished")
+    with Store(db_path) as db:
+        (run,) = db.runs()
+    assert run["status"] == "finished"
+    assert run["new_articles"] == 1
+    assert run["spider"] == "inqilab"
+    assert run["run_id"] == crawler.stats.get_value("newscrawl/run_id")
+
+
+def test_a_run_after_enough_empty_ones_is_stale(db_path):
+    for new in (0, 0, 0):  # NEWSCRAWL_STALE_RUNS is 3 here
+        crawler = make_crawler(db_path)
+        store = StorePipeline.from_crawler(crawler)
+        store.open_spider()
+        crawler.stats.set_value("newscrawl/articles/new", new)
+        crawler.stats.set_value("finish_reason", "finished")
+        store.spider_closed(crawler.spider, "finished")
+        outcome = crawler.stats.get_value("newscrawl/health/outcome")
+    assert crawler.stats.get_value(health.PROBLEMS_STAT) == [
+        "no new articles in 3 consecutive runs"
+    ]
+    assert outcome == "unhealthy"
+
+
+def test_two_empty_runs_after_a_productive_one_are_not_stale(db_path):
+    problems = []
+    for new in (4, 0, 0):
+        crawler = make_crawler(db_path)
+        store = StorePipeline.from_crawler(crawler)
+        store.open_spider()
+        crawler.stats.set_value("newscrawl/articles/new", new)
+        store.spider_closed(crawler.spider, "finished")
+        problems.append(crawler.stats.get_value(health.PROBLEMS_STAT))
+    assert not any("consecutive" in p for run in problems for p in run)
+
+
+def test_a_failed_write_is_counted_and_the_batch_is_not_lost_silently(pipeline, db_path):
+    crawler, store = pipeline
+    store.closing = True  # no engine to close here: that part is the end-to-end tests'
+    store.store.conn.execute("PRAGMA query_only = ON")  # the database now refuses writes
+    store.process_item(through(crawler, item(1))[0])
+    store.flush()
+    store.store.conn.execute("PRAGMA query_only = OFF")
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/store_failed/read_only"] == 1
+    assert "readonly" in stats[health.STORE_ERROR_STAT]
+    assert store.buffer == [] and stored(db_path) == 0
+    assert "1 of 1 scraped articles were not stored" in health.lost_problem(stats)
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("database or disk is full", "disk_full"),
+        ("disk I/O error", "io_error"),
+        ("attempt to write a readonly database", "read_only"),
+        ("database is locked", "locked"),
+        ("[Errno 28] No space left on device", "disk_full"),
+        ("something else", "OperationalError"),
+    ],
+)
+def test_store_failures_are_named(message, reason):
+    assert store_failure_reason(sqlite3.OperationalError(message)) == reason
