@@ -27,14 +27,14 @@ def test_a_file_is_synced_before_it_is_renamed_into_place(tmp_path, monkeypatch)
 
 
 def test_a_folder_is_synced_before_it_is_published(tmp_path, monkeypatch):
-    synced = []
-    real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    events = []
+    real_fsync, real_rename = os.fsync, os.rename
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "rename", lambda a, b: (events.append("rename"), real_rename(a, b))[1])
     target = tmp_path / "corpus"
     with atomic.atomic_folder(target, {"format": "txt"}) as folder:
         (folder / "001_0000000000000000.txt").write_text("লেখা")
-        assert synced == []
-    assert synced  # the new folder (and its parent) reached the disk
+    assert events[0] == "fsync" and "rename" in events
     assert (target / atomic.MARKER_NAME).exists()
 
 
