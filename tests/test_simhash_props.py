@@ -130,3 +130,71 @@ def test_every_article_within_the_distance_is_found(five_stored, which, flips):
             assert found.get(key) == bits
         else:
             assert key not in found
+
+
+# -- the hash itself -----------------------------------------------------------------------
+
+
+def reference_simhash(tokens: list[str]) -> int:
+    """Charikar's SimHash written out bit by bit: a bit is set when more than half the words
+    (each counted as often as it occurs) have it set."""
+    value = 0
+    for bit in range(64):
+        ones = sum(1 for t in tokens if simhash._feature_hash(t) >> bit & 1)
+        if ones * 2 > len(tokens):
+            value |= 1 << bit
+    return value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS[:12]), min_size=1, max_size=8))
+def test_simhash_is_the_majority_of_its_words_bits(tokens):
+    assert simhash.simhash(" ".join(tokens)) == reference_simhash(tokens)
+
+
+def test_a_body_without_words_hashes_to_zero():
+    assert simhash.simhash("") == 0
+    assert simhash.simhash(" । ॥ — ") == 0
+
+
+def test_words_are_lower_case_with_ascii_digits():
+    assert simhash.words("Kim JONG-un ১৯৪৫") == ["kim", "jong", "un", "1945"]
+
+
+def test_a_body_said_to_be_clean_is_not_cleaned_again():
+    unclean = "এক\u200bদুই তিন"
+    assert simhash.words(unclean) == ["একদুই", "তিন"]
+    assert simhash.words(unclean, cleaned=True) == ["এক\u200bদুই", "তিন"]
+    assert simhash.simhash(unclean, cleaned=True) != simhash.simhash(unclean)
+
+
+def test_shingles_of_more_than_one_word():
+    assert simhash.shingles(["a", "b", "c"], 2) == ["a b", "b c"]
+    assert simhash.shingles(["a", "b", "c"], 3) == ["a b c"]
+    assert simhash.shingles(["a"], 2) == ["a"]
+    assert simhash.shingles([], 2) == []
+    assert simhash.shingles(["a", "b"]) == ["a", "b"]
+
+
+def test_bands_are_the_four_16_bit_pieces_most_significant_first():
+    assert simhash.bands(0x0123_4567_89AB_CDEF) == [0x0123, 0x4567, 0x89AB, 0xCDEF]
+    assert simhash.bands(2**64 - 1) == [0xFFFF] * 4
+    assert simhash.probes(0) == [0] + [1 << bit for bit in range(16)]
+
+
+def test_hex_round_trip():
+    for value in (0, 1, 2**63, 2**64 - 1, 0x0123_4567_89AB_CDEF):
+        assert simhash.from_hex(simhash.to_hex(value)) == value
+    assert simhash.to_hex(255) == "00000000000000ff"
+    assert simhash.from_hex("00000000000000ff") == 255
+
+
+def test_similar_searches_afresh_within_a_given_distance(stored):
+    store, value = stored
+    near = " ".join([*WORDS[:199], "অন্য"])
+    store.write_batch([article(near, outlet="inqilab")])
+    assert simhash.distance(simhash.simhash(near), value) <= 7
+    (found,) = store.similar(text.content_hash("t", near), distance=7)
+    assert found["content_hash"] == text.content_hash("t", " ".join(WORDS[:200]))
+    assert found["outlet"] == "sunnews"
+    assert store.similar(text.content_hash("t", near), distance=0) == []
