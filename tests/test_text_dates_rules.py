@@ -81,3 +81,28 @@ def test_a_date_and_its_bengali_digit_form_parse_the_same(moment, form):
     assert (ascii_parsed.year, ascii_parsed.month, ascii_parsed.day) == (
         moment.year, moment.month, moment.day,
     )  # fmt: skip
+
+
+def test_nothing_cleans_to_nothing():
+    assert text.clean_body("") == text.clean_body(None) == ""
+    assert text.clean_line(None) == ""
+
+
+def test_hashing_text_said_to_be_clean_does_not_clean_it():
+    assert text.content_hash(" শিরোনাম ", "দেহ", cleaned=True) != text.content_hash(
+        " শিরোনাম ", "দেহ"
+    )
+    assert text.content_hash("শিরোনাম", "দেহ", cleaned=True) == text.content_hash(" শিরোনাম ", "দেহ")
+
+
+def test_for_terminal_shows_control_characters_as_escapes():
+    assert text.for_terminal(None) == ""
+    assert text.for_terminal("") == ""
+    assert text.for_terminal("কিম\x1b[2J\n\x9b\x00") == "কিম\\x1b[2J\\n\\x9b\\x00"
+    assert text.for_terminal("কিম জং উন") == "কিম জং উন"
+
+
+def test_replaced_characters_are_counted():
+    assert text.replaced_characters(None) == 0
+    assert text.replaced_characters("") == 0
+    assert text.replaced_characters("ক\ufffdখ\ufffd") == 2
