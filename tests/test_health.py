@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
@@ -133,3 +135,80 @@ def test_more_than_half_from_the_fallback_is_a_problem():
     stats = {"newscrawl/extraction/body/fallback": 3, "newscrawl/extraction/body/selectors": 2}
     (problem,) = monitor_problems(stats)
     assert problem.endswith("60% of article bodies came from the generic fallback")
+
+
+def test_a_run_with_one_new_article_is_not_stale():
+    assert health.stale_problem(1, [0] * 5, 6) is None
+
+
+def test_summary_of_empty_stats_is_zeros_and_no_duration():
+    summary = health.summarize({})
+    assert {k: summary[k] for k in ("pages_fetched", "new_articles", "duplicates", "revisions",
+                                    "near_duplicates")} == dict.fromkeys(
+        ("pages_fetched", "new_articles", "duplicates", "revisions", "near_duplicates"), 0
+    )  # fmt: skip
+    assert summary["duration_s"] is None and summary["fill_rates"] == {}
+
+
+def test_duration_comes_from_start_and_finish_when_not_given():
+    start = datetime(2024, 1, 1, 10, 0, 0, tzinfo=UTC)
+    finish = start + timedelta(seconds=90.5)
+    assert health.summarize({"start_time": start, "finish_time": finish})["duration_s"] == 90.5
+    assert health.summarize({"start_time": start})["duration_s"] is None
+    assert health.summarize({"finish_time": finish})["duration_s"] is None
+    given = {"start_time": start, "finish_time": finish, "elapsed_time_seconds": 3}
+    assert health.summarize(given)["duration_s"] == 3
+
+
+def test_fill_rates_keep_four_decimals():
+    stats = {"spidermon_item_scraped_count/Article": 3,
+             "spidermon_field_coverage/Article/title": 0.123456}  # fmt: skip
+    assert health.fill_rates(stats)["title"] == 0.1235
+
+
+def test_the_commonest_download_error_names_an_unreachable_site():
+    stats = {
+        "downloader/request_count": 5,
+        "downloader/exception_type_count/builtins.TimeoutError": 4,
+        "downloader/exception_type_count/twisted.internet.error.DNSLookupError": 1,
+    }
+    assert health.unreachable_problem(stats) == "site unreachable: TimeoutError (5 requests)"
+    undotted = {"downloader/request_count": 1, "downloader/exception_type_count/Timeout": 1}
+    assert health.unreachable_problem(undotted) == "site unreachable: Timeout (1 requests)"
+    assert health.unreachable_problem({"downloader/exception_type_count/Timeout": 1}) is None
+    assert health.unreachable_problem({"downloader/request_count": 2}) is None
+
+
+def test_discovery_problems_name_each_kind():
+    stats = {"newscrawl/discovery_malformed/feed": 1, "newscrawl/discovery_empty/sitemap": 2,
+             "newscrawl/discovery_empty/listing": 1}  # fmt: skip
+    assert health.discovery_problem(stats) == (
+        "no article found: the discovery documents failed or were unreadable (1 malformed, 3 empty)"
+    )
+    assert health.discovery_problem({**stats, "item_scraped_count": 1}) is None
+
+
+def test_a_store_failure_replaces_the_finish_reason_line_only():
+    stats = {
+        "finish_reason": "store_failed",
+        health.PROBLEMS_STAT: ["Finish Reason Monitor: store_failed", "Error Count Monitor: 12"],
+        health.SCRAPED_STAT: 2, "newscrawl/store_failed/disk_full": 1,
+        health.STORE_ERROR_STAT: "database or disk is full",
+        health.LOG_FAILURE_STAT: "log file: No space left on device",
+    }  # fmt: skip
+    assert health.verdict(stats, None) == ("unhealthy", [
+        "Error Count Monitor: 12",
+        "2 of 2 scraped articles were not stored (database or disk is full; 1 write(s) failed)",
+        "log file: No space left on device",
+    ])  # fmt: skip
+    finished = {**stats, "finish_reason": "finished"}
+    assert health.verdict(finished, None)[1][:2] == stats[health.PROBLEMS_STAT]
+
+
+def test_storage_problem_is_the_lost_articles_or_a_failed_record():
+    lost = {health.SCRAPED_STAT: 1}
+    assert health.storage_problem(lost).startswith("1 of 1 scraped articles were not stored")
+    failed = f"{health.RECORD_FAILED} in /x.db (disk I/O error)"
+    assert health.storage_problem({health.PROBLEMS_STAT: ["other", failed]}) == failed
+    assert health.storage_problem({health.PROBLEMS_STAT: ["other"]}) is None
+    assert health.storage_problem({}) is None
