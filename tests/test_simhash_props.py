@@ -172,6 +172,7 @@ def test_shingles_of_more_than_one_word():
     assert simhash.shingles(["a", "b", "c"], 2) == ["a b", "b c"]
     assert simhash.shingles(["a", "b", "c"], 3) == ["a b c"]
     assert simhash.shingles(["a"], 2) == ["a"]
+    assert simhash.shingles(["a", "b"], 3) == ["a b"]
     assert simhash.shingles([], 2) == []
     assert simhash.shingles(["a", "b"]) == ["a", "b"]
 
