@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 import pytest
 from itemadapter import ItemAdapter
@@ -214,3 +215,104 @@ def test_a_failed_write_is_counted_and_the_batch_is_not_lost_silently(pipeline, 
 )
 def test_store_failures_are_named(message, reason):
     assert store_failure_reason(sqlite3.OperationalError(message)) == reason
+
+
+def test_outcomes_and_problems_are_recorded_with_the_run(pipeline, db_path):
+    crawler, store = pipeline
+    crawler.stats.set_value(health.PROBLEMS_STAT, ["Error Count Monitor: 11 errors"])
+    store.close_spider()
+    store.spider_closed(crawler.spider, "finished")
+    with Store(db_path) as db:
+        (run,) = db.runs()
+    assert run["outcome"] == "unhealthy"
+    assert run["problems"] == ["Error Count Monitor: 11 errors"]
+    assert crawler.stats.get_value("newscrawl/health/outcome") == "unhealthy"
+
+
+def test_a_run_that_found_the_outlet_locked_says_nothing_of_staleness(db_path):
+    for reason in ("finished", "finished", "locked"):  # NEWSCRAWL_STALE_RUNS is 3 here
+        crawler = make_crawler(db_path)
+        store = StorePipeline.from_crawler(crawler)
+        store.open_spider()
+        store.spider_closed(crawler.spider, reason)
+    assert crawler.stats.get_value(health.PROBLEMS_STAT) == []
+
+
+def test_a_killed_run_is_recorded_as_killed_with_its_articles(pipeline, db_path):
+    crawler, store = pipeline
+    store.process_item(through(crawler, item(1))[0])
+    store.killed(crawler.spider)
+    assert store.store is None and store.shutdown_trigger is None and not store.timer.running
+    with Store(db_path) as db:
+        (run,) = db.runs()
+        assert db.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    assert run["status"] == "killed" and run["outcome"] == "unhealthy"
+    assert run["problems"][0] == "the process was stopped before the run could close"
+    store.killed(crawler.spider)  # a second call, the store gone: nothing to do
+
+
+def test_a_run_that_cannot_be_recorded_is_unhealthy_and_says_why(pipeline, db_path, caplog):
+    crawler, store = pipeline
+    run_id = store.run_id
+    store.close_spider()
+    store.store.conn.execute("PRAGMA query_only = ON")
+    store.spider_closed(crawler.spider, "finished")
+    assert crawler.stats.get_value("newscrawl/health/outcome") == "unhealthy"
+    (problem,) = crawler.stats.get_value(health.PROBLEMS_STAT)
+    assert problem.startswith(f"{health.RECORD_FAILED} in {db_path} (")
+    assert f"could not record run {run_id}: attempt to write a readonly database" in caplog.text
+    assert store.store is None
+
+
+def test_an_article_near_two_stored_ones_counts_both(pipeline):
+    crawler, store = pipeline
+    words = KIM.split()
+    edited = [" ".join([*words[:k], "অন্য", *words[k + 1 :]]) for k in (20, 40)]
+    items = through(crawler, item(1), item(2, body=edited[0]), item(3, body=edited[1]))
+    for done in items:
+        store.process_item(done)
+    assert crawler.stats.get_value("newscrawl/near_duplicates") == 3  # 0 + 1 + 2
+
+
+def test_the_near_distance_setting_reaches_the_store(db_path):
+    crawler = make_crawler(db_path, NEWSCRAWL_NEAR_DISTANCE=0)
+    store = StorePipeline.from_crawler(crawler)
+    store.open_spider()
+    assert store.store.near_distance == 0
+    store.close_spider()
+    store.spider_closed(crawler.spider, "finished")
+
+
+def test_each_article_gets_the_run_id_and_a_crawl_time(pipeline, db_path):
+    crawler, store = pipeline
+    (done,) = through(crawler, item(1))
+    assert datetime.fromisoformat(done["crawled_at"]).tzinfo is not None
+    store.process_item(done)
+    assert store.buffer[0]["run_id"] == store.run_id
+
+
+def test_failures_and_replacements_are_logged(pipeline, db_path, caplog):
+    crawler, store = pipeline
+    through(crawler, item(1, body="ভাঙা \ufffd লেখা"))
+    assert "http://x/national/news/1: 1 undecodable byte(s) replaced by U+FFFD" in caplog.text
+    store.closing = True
+    store.store_failed(sqlite3.OperationalError("disk I/O error"), 4)
+    assert f"could not store 4 article(s) in {db_path}: disk I/O error" in caplog.text
+    assert crawler.stats.get_value(health.STORE_ERROR_STAT) == "disk I/O error"
+    store.store_failed(sqlite3.OperationalError("database or disk is full"), 1)
+    assert crawler.stats.get_value(health.STORE_ERROR_STAT) == "disk I/O error"  # the first
+
+
+def test_a_failed_write_closes_the_run_once(pipeline, db_path, caplog):
+    crawler, store = pipeline
+    crawler.engine = crawler._create_engine()
+    from twisted.internet import reactor
+
+    before = set(reactor.getDelayedCalls())
+    store.store_failed(sqlite3.OperationalError("disk I/O error"), 1)
+    store.store_failed(sqlite3.OperationalError("disk I/O error"), 1)
+    scheduled = [c for c in reactor.getDelayedCalls() if c not in before and c.active()]
+    assert store.closing is True and len(scheduled) == 1
+    assert scheduled[0].getTime() - reactor.seconds() <= 0.01  # at once
+    assert "closing the run: articles fetched now could not be stored" in caplog.text
+    scheduled[0].cancel()
