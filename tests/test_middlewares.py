@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,16 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 
-from newscrawl.middlewares import BackoffMiddleware, IncrementalMiddleware, QueuedArticlesBound
+from newscrawl.middlewares import (
+    BackoffMiddleware,
+    IncrementalMiddleware,
+    QueuedArticlesBound,
+    RedirectGuardMiddleware,
+    Refused,
+    SameOriginMiddleware,
+    _jitter,
+)
+from newscrawl.spiders.discovery import origin_of
 from newscrawl.store import Store
 
 URL = "http://127.0.0.1:9/national/news/1"
@@ -220,3 +230,134 @@ def test_the_queue_bound_refuses_articles_past_it_but_never_feed_ones():
         "http://x/national?page=2",
     ]  # fmt: skip
     assert crawler.stats.get_value("newscrawl/discovery_bound/articles") == 1
+
+
+# -- RedirectGuardMiddleware and SameOriginMiddleware ------------------------------------------
+
+SITE = "http://127.0.0.1:8080"
+
+
+class OnOrigin(Spider):
+    name = "inqilab"
+    origins = frozenset({origin_of(SITE)})
+
+
+@pytest.fixture
+def guard():
+    crawler = get_crawler(OnOrigin, {"METAREFRESH_ENABLED": True, "METAREFRESH_MAXDELAY": 100})
+    crawler.spider = crawler._create_spider()
+    return RedirectGuardMiddleware.from_crawler(crawler)
+
+
+def redirect(location, status=302, **meta):
+    request = Request(f"{SITE}/a", meta=meta)
+    return request, Response(request.url, status=status, headers={"Location": location})
+
+
+def refused(middleware, request, response) -> tuple[str, str] | None:
+    try:
+        assert middleware.process_response(request, response) is response
+    except Refused as error:
+        return error.reason, str(error)
+    return None
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_on_the_site_passes(guard, status):
+    assert refused(guard, *redirect("/b", status)) is None
+
+
+def test_a_redirect_to_another_port_is_refused_as_offsite(guard):
+    assert refused(guard, *redirect("http://127.0.0.1:8081/admin")) == (
+        "redirect_offsite", f"redirect off the site: {SITE}/a -> http://127.0.0.1:8081/admin",
+    )  # fmt: skip
+
+
+def test_a_redirect_back_to_a_page_already_visited_is_a_loop(guard):
+    request, response = redirect("/start#top", redirect_urls=[f"{SITE}/start"])
+    assert refused(guard, request, response) == (
+        "redirect_loop", f"redirect loop at {SITE}/a -> {SITE}/start#top",
+    )  # fmt: skip
+    assert refused(guard, *redirect("/a#again"))[0] == "redirect_loop"  # to itself
+
+
+@pytest.mark.parametrize(
+    ("location", "meta", "status"),
+    [
+        ("http://127.0.0.1:8081/x", {"dont_redirect": True}, 302),
+        ("http://127.0.0.1:8081/x", {"handle_httpstatus_all": True}, 302),
+        ("http://127.0.0.1:8081/x", {"handle_httpstatus_list": [302]}, 302),
+        ("http://127.0.0.1:8081/x", {}, 200),
+        ("http://127.0.0.1:8081/x", {}, 304),
+        ("file:///etc/passwd", {}, 302),
+        ("", {}, 302),
+    ],
+)
+def test_what_scrapy_would_not_follow_is_left_to_it(guard, location, meta, status):
+    request = Request(f"{SITE}/a", meta=meta)
+    headers = {"Location": location} if location else {}
+    assert refused(guard, request, Response(request.url, status=status, headers=headers)) is None
+
+
+def refresh(delay: int, url: str) -> tuple[Request, HtmlResponse]:
+    body = f'<html><head><meta http-equiv="refresh" content="{delay}; url={url}"></head></html>'
+    request = Request(f"{SITE}/a")
+    return request, HtmlResponse(request.url, body=body.encode(), encoding="utf-8")
+
+
+def test_a_meta_refresh_off_the_site_is_refused(guard):
+    assert refused(guard, *refresh(0, "http://127.0.0.1:8081/x"))[0] == "redirect_offsite"
+    assert refused(guard, *refresh(0, "/b")) is None
+    assert refused(guard, *refresh(100, "http://127.0.0.1:8081/x")) is None  # not followed
+
+
+def test_a_meta_refresh_is_not_looked_at_when_scrapy_ignores_them():
+    crawler = get_crawler(OnOrigin, {"METAREFRESH_ENABLED": False})
+    crawler.spider = crawler._create_spider()
+    middleware = RedirectGuardMiddleware.from_crawler(crawler)
+    assert refused(middleware, *refresh(0, "http://127.0.0.1:8081/x")) is None
+
+
+def test_the_offsite_filter_compares_origins():
+    spider = OnOrigin()
+    middleware = SameOriginMiddleware.from_crawler(get_crawler(OnOrigin))
+    assert middleware.should_follow(Request(f"{SITE}/x"), spider)
+    assert not middleware.should_follow(Request("http://127.0.0.1:8081/x"), spider)
+    assert not middleware.should_follow(Request("https://127.0.0.1:8080/x"), spider)
+
+
+class OldSlot:
+    def __init__(self, randomize_delay: bool):
+        self.randomize_delay = randomize_delay
+
+
+def test_older_scrapy_slots_say_their_jitter_as_randomize_delay():
+    assert _jitter(OldSlot(True)) == 0.5
+    assert _jitter(OldSlot(False)) == 0.0
+    assert _jitter(object()) == 0.0
+    assert _jitter(Slot(concurrency=1, delay=1.0, jitter=0.25)) == 0.25
+
+
+async def _outputs(*outputs):
+    for output in outputs:
+        yield output
+
+
+async def _collect(iterator) -> list:
+    return [output async for output in iterator]
+
+
+def test_the_async_paths_filter_as_the_sync_ones(incremental):
+    middleware, _, db_path = incremental
+    with Store(db_path) as store:
+        store.conn.execute("UPDATE article_urls SET first_seen_at = '2020-01-01T00:00:00+00:00'")
+    out = asyncio.run(_collect(middleware.process_spider_output_async(
+        listing_page(), _outputs(article_request(1), article_request(3), next_page()),
+    )))  # fmt: skip
+    assert [o.url for o in out] == ["http://x/national/news/3", "http://x/national?page=2"]
+    crawler = make_crawler(NEWSCRAWL_MAX_QUEUED_ARTICLES=1)
+    bound = QueuedArticlesBound.from_crawler(crawler)
+    out = asyncio.run(_collect(bound.process_spider_output_async(
+        listing_page(), _outputs(article_request(1), article_request(2), "item"),
+    )))  # fmt: skip
+    assert [getattr(o, "url", o) for o in out] == ["http://x/national/news/1", "item"]
