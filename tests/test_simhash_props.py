@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newscrawl import simhash, text
-from newscrawl.store import Store
+from newscrawl.store import Store, StoreError
+from newscrawl.store.neardup import as_signed
 
 # Word lists for bodies whose SimHashes are known only by computing them.
 WORDS = [f"শব্দ{n}" for n in range(400)]
@@ -199,3 +200,33 @@ def test_similar_searches_afresh_within_a_given_distance(stored):
     assert found["content_hash"] == text.content_hash("t", " ".join(WORDS[:200]))
     assert found["outlet"] == "sunnews"
     assert store.similar(text.content_hash("t", near), distance=0) == []
+
+
+def test_as_signed_wraps_at_the_sign_bit():
+    assert as_signed(2**63 - 1) == 2**63 - 1
+    assert as_signed(2**63) == -(2**63)
+    assert as_signed(2**64 - 1) == -1
+
+
+def test_similar_lists_nearest_first_with_what_a_person_needs(stored):
+    store, value = stored
+    base = WORDS[:200]
+    one = " ".join([*base[:199], "অন্য"])  # one word changed
+    two = " ".join(["আরও", *base[1:199], "অন্য"])  # two words changed
+    assert simhash.distance(simhash.simhash(one), value) < simhash.distance(
+        simhash.simhash(two), value
+    )
+    store.write_batch([{**article(two, outlet="inqilab"), "published_at": "2024-01-02"}])
+    store.write_batch([{**article(one, outlet="inqilab"), "published_at": "2024-01-03"}])
+    found = store.similar(text.content_hash("t", " ".join(base)))
+    assert [f["content_hash"] for f in found] == [text.content_hash("t", b) for b in (one, two)]
+    assert found[0]["title"] == "t" and found[0]["url"].startswith("http://x/")
+    assert found[0]["published_at"] == "2024-01-03" and found[0]["cluster"] == 1
+    assert set(found[0]) == {"content_hash", "distance", "outlet", "published_at", "title",
+                             "url", "cluster"}  # fmt: skip
+
+
+def test_similar_of_an_unknown_hash_says_so(stored):
+    store, _ = stored
+    with pytest.raises(StoreError, match="no article with content hash 0123456789abcdef in"):
+        store.similar("0123456789abcdef")
