@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 from datetime import datetime
 
@@ -316,3 +318,35 @@ def test_a_failed_write_closes_the_run_once(pipeline, db_path, caplog):
     assert scheduled[0].getTime() - reactor.seconds() <= 0.01  # at once
     assert "closing the run: articles fetched now could not be stored" in caplog.text
     scheduled[0].cancel()
+
+
+def test_settings_and_their_defaults(db_path):
+    default = StorePipeline.from_crawler(make_crawler(db_path, NEWSCRAWL_BATCH_SECONDS=None))
+    assert (default.batch_size, default.batch_seconds) == (100, 5.0)
+    given = StorePipeline.from_crawler(make_crawler(db_path, NEWSCRAWL_BATCH_SIZE=7))
+    assert (given.batch_size, given.batch_seconds) == (7, 1000.0)
+
+
+def test_the_run_is_named_and_its_database_said(pipeline, db_path):
+    crawler, store = pipeline
+    assert re.fullmatch(r"[0-9]{8}T[0-9]{6}Z-inqilab-[0-9a-f]{6}", store.run_id)
+    assert crawler.stats.get_value("newscrawl/run_id") == store.run_id
+    assert crawler.stats.get_value("newscrawl/db") == str(db_path)
+    assert store.timer.running and store.timer.interval == 1000
+
+
+def test_a_drop_names_its_reason_and_url(db_path):
+    clean = CleanPipeline.from_crawler(make_crawler(db_path))
+    with pytest.raises(DropItem) as dropped:
+        clean.process_item(item(4, body=""))
+    assert str(dropped.value) == "missing_body: http://x/national/news/4"
+
+
+def test_batches_and_kills_are_logged(pipeline, caplog):
+    crawler, store = pipeline
+    caplog.set_level(logging.DEBUG, logger="newscrawl.pipelines")
+    store.process_item(through(crawler, item(1))[0])
+    store.flush()
+    assert "stored a batch of 1 articles" in caplog.text
+    store.killed(crawler.spider)
+    assert "inqilab: stopped before the run could close; recording it as killed" in caplog.text
