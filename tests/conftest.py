@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -84,3 +85,50 @@ def project_settings():
     settings = Settings()
     settings.setmodule("newscrawl.settings", priority="project")
     return settings
+
+
+# End-to-end tests start a crawl, a `scrapy` subprocess or a server; `pytest -m "not e2e"` leaves
+# them out for a seconds-long loop (and for mutation testing, whose mutants only in-process
+# tests see). Marked here, by module or by what the test uses, so no test file need say it.
+E2E_MODULES = frozenset({
+    "test_hostile", "test_hostile_cli", "test_hostile_discovery", "test_hostile_export",
+    "test_hostile_runs", "test_inqilab_e2e", "test_sunnews_e2e", "test_pipeline_e2e",
+    "test_scheduled", "test_scrapyd", "test_report_html", "test_newoutlet",
+})  # fmt: skip
+E2E_FIXTURES = frozenset({"replica"})
+E2E_CALLS = ("run_scrapy", "subprocess.", "Popen", "Replica(", "crawl_replica")
+
+
+def _source(function: object) -> str:
+    try:
+        return inspect.getsource(function)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return ""
+
+
+_helpers: dict[str, tuple[str, ...]] = {}
+
+
+def _starts_something(item: pytest.Item) -> bool:
+    """The test's code, or a helper of its module it calls, runs scrapy, a process or a server."""
+    module = item.module
+    if module.__name__ not in _helpers:
+        _helpers[module.__name__] = tuple(
+            f"{name}(" for name, value in vars(module).items()
+            if inspect.isfunction(value) and value.__module__ == module.__name__
+            and any(call in _source(value) for call in E2E_CALLS)
+        )  # fmt: skip
+    source = _source(getattr(item, "function", None))
+    return any(call in source for call in E2E_CALLS + _helpers[module.__name__])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is None:
+            continue
+        if (
+            item.module.__name__.rsplit(".", 1)[-1] in E2E_MODULES
+            or E2E_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or _starts_something(item)
+        ):
+            item.add_marker(pytest.mark.e2e)

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -97,6 +98,7 @@ def test_young_articles_are_revisited_for_edits(site, db_path):
     assert len(site.article_hits()) == 3
     site.replica.reset_log()
     result = crawlall(site, db_path, NEWSCRAWL_REVISIT_MAX_AGE_HOURS="0")
+    assert result.returncode == 0, result.stderr[-3000:]
     assert site.article_hits() == []  # too old to revisit: never fetched again
 
 
@@ -113,6 +115,14 @@ def test_a_second_run_exits_at_once_while_the_first_holds_the_lock(site, db_path
     assert site.article_hits() == []
 
 
+def _has_open(pid: int, path: Path) -> bool:
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        return any(os.readlink(fd) == str(path) for fd in fds.iterdir())
+    except OSError:  # a descriptor closed while listed
+        return False
+
+
 def test_wait_queues_behind_the_running_crawl(site, db_path):
     site.publish(2)
     runlock.acquire(db_path, "inqilab")
@@ -121,7 +131,14 @@ def test_wait_queues_behind_the_running_crawl(site, db_path):
         "-a", f"base_url={site.replica.url}", *scrapy_args({"NEWSCRAWL_DB": str(db_path)}),
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=PROJECT, env=scrapy_env(), stderr=subprocess.PIPE, text=True)
-    time.sleep(2)
+    # Waiting means holding the lock file open, retrying it: seen in /proc, not guessed by a sleep.
+    lock = runlock.lock_path(db_path, "inqilab").resolve()
+    deadline = time.monotonic() + 60
+    while not _has_open(proc.pid, lock):
+        assert proc.poll() is None, proc.communicate()[1][-3000:]
+        assert time.monotonic() < deadline, "crawlall --wait never reached the lock"
+        time.sleep(0.05)
+    time.sleep(0.6)  # a retry of the lock (every 0.5 s) has failed since
     assert proc.poll() is None and site.article_hits() == []  # still waiting
     runlock.release(db_path, "inqilab")
     _, stderr = proc.communicate(timeout=120)
@@ -222,13 +239,14 @@ def test_report_without_a_database_is_one_line(tmp_path):
 
 def test_each_run_leaves_a_log_file_beside_the_database(site, db_path):
     site.publish(1)
-    result = crawlall(site, db_path, NEWSCRAWL_LOG_KEEP="2")
-    assert result.returncode == 0
-    crawlall(site, db_path, NEWSCRAWL_LOG_KEEP="2")
+    for _ in range(2):
+        result = crawlall(site, db_path, NEWSCRAWL_LOG_KEEP="2")
+        assert result.returncode == 0, result.stderr[-3000:]
     time.sleep(1.1)  # log names carry the second
-    crawlall(site, db_path, NEWSCRAWL_LOG_KEEP="2")
+    result = crawlall(site, db_path, NEWSCRAWL_LOG_KEEP="2")
+    assert result.returncode == 0, result.stderr[-3000:]
     logs = sorted((db_path.parent / "logs").glob("crawlall-*.log"))
-    assert 1 <= len(logs) <= 2
+    assert len(logs) == 2  # three runs, at least two of them in different seconds
     assert "Spider closed (finished)" in logs[-1].read_text("utf-8")
 
 

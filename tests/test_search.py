@@ -98,8 +98,18 @@ def test_a_version_1_database_is_indexed_when_opened(db_path):
     with Store(db_path) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert titles(search(store, "চিঠি")) == [KIM_LETTER[0]]
-    with Store(db_path) as store:  # opening again changes nothing
+    before = dump(db_path)
+    with Store(db_path) as store:  # opening again changes nothing: no second backfill
         store.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    assert dump(db_path) == before
+
+
+def dump(db_path) -> list[str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
 
 
 # -- the command -----------------------------------------------------------------------------

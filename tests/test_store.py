@@ -1,4 +1,5 @@
 import sqlite3
+from datetime import datetime
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_runs_are_recorded(store):
     store.finish_run("r1", "finished", {"item_scraped_count": 3})
     run = store.runs("inqilab")[0]
     assert run["status"] == "finished" and run["stats"] == {"item_scraped_count": 3}
-    assert run["finished_at"]
+    assert datetime.fromisoformat(run["finished_at"]) >= datetime.fromisoformat(run["started_at"])
 
 
 def test_a_newer_schema_is_refused_with_a_clear_message(db_path):
