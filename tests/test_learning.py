@@ -131,11 +131,20 @@ PARAGRAPHS = [
 ]
 
 
+# Names as bylines print them: a digit in a byline starts its date, so names carry none.
+REPORTERS = ["রহিম উদ্দিন", "সালমা খাতুন", "করিম আহমেদ", "নাসরিন আক্তার", "জামাল হোসেন"]
+
+
 def samples(count=3, **kwargs):
     return [
         Sample(
             f"https://x.test/news/{100 + n}",
-            page(f"শিরোনাম নম্বর {n} আজ", f"লেখক {n}", [f"{p} ({n})" for p in PARAGRAPHS], **kwargs),
+            page(
+                f"শিরোনাম নম্বর {n} আজ",
+                REPORTERS[n % len(REPORTERS)],
+                [f"{p} ({n})" for p in PARAGRAPHS],
+                **kwargs,
+            ),
         )
         for n in range(count)
     ]

@@ -133,7 +133,10 @@ def test_near_duplicate_look_ups_use_the_index(store):
     for sql in look_ups:
         plan = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
         assert any("PRIMARY KEY" in row[-1] or "INDEX" in row[-1] for row in plan), sql
-        assert not any(row[-1].startswith("SCAN") for row in plan), (sql, plan)
+        # No table is scanned; a SCAN of a subquery reads the few rows an indexed, LIMITed
+        # look-up gave (the newest candidates of one band bucket).
+        scans = [row[-1] for row in plan if row[-1].startswith("SCAN")]
+        assert all(s.startswith("SCAN (subquery-") for s in scans), (sql, plan)
 
 
 def test_simhash_keeps_bengali_words_whole():
