@@ -140,6 +140,11 @@ _DAY_PART_TO_KEY = {
 # Weekday names sit between a leading time and the date ("১৪:৩৯, শনিবার, ১৬ আগস্ট ২০২৩"), so
 # they are dropped before matching.
 _WEEKDAYS = ("শনিবার", "রোববার", "রবিবার", "সোমবার", "মঙ্গলবার", "বুধবার", "বৃহস্পতিবার", "শুক্রবার")
+# Any month name or weekday a date line may hold, longest first: for rules that tell a line or a
+# byline's tail that is only a date from one that says more.
+MONTH_OR_WEEKDAY = "|".join(
+    [*(re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)), *_WEEKDAYS]
+)
 _WEEKDAY_RE = re.compile(rf"(?:{_alternation([_nfc(w) for w in _WEEKDAYS])})\s*,?")
 
 _TIME_RE = _nfc(

@@ -41,8 +41,7 @@ _DATE_WORDS = re.compile(
     "|".join(
         [
             r"\d+(?:ই|লা|রা|ঠা|শে|st|nd|rd|th)?",
-            *(re.escape(m) for m in sorted(dates._MONTHS, key=len, reverse=True)),
-            *dates._WEEKDAYS,
+            dates.MONTH_OR_WEEKDAY,
             r"প্রকাশ(?:িত|ের সময়|ের সময়)?|আপডেট|হালনাগাদ|সর্বশেষ|সময়|সময়|তারিখ|ইং(?:রেজি)?|খ্রি\S*",
             r"সকাল|ভোর|দুপুর|বিকাল|বিকেল|সন্ধ্যা|সন্ধা|রাত|টা|মিনিট|এ\.?\s?এম|পি\.?\s?এম",
             r"published|updated?|posted|last|on|at|[ap]\.?m\.?|gmt|bst|utc|date|time",

@@ -40,12 +40,7 @@ _BYLINE_END = re.compile(
     r"হালনাগাদ|published|updated?|posted\s+(?:on|at))(?=[\s:ঃ]|$)|[0-9০-৯]",
     re.I,
 )
-_DATE_WORD = re.compile(
-    "|".join(
-        [*(re.escape(w) for w in sorted(dates._MONTHS, key=len, reverse=True)), *dates._WEEKDAYS]
-    ),
-    re.I,
-)
+_DATE_WORD = re.compile(dates.MONTH_OR_WEEKDAY, re.I)
 
 
 def byline(value: str) -> str | None:
