@@ -8,7 +8,7 @@ except the body, where the page's own paragraphs (selectors) come before JSON-LD
 ``articleBody`` often loses paragraph breaks, and the same article must give the same body, and so
 the same content hash, whichever layer the other fields came from. Every body, whatever its layer,
 goes through the outlet's paragraph rules (byline lead-in, boilerplate, sign-off). The generic
-rules stand in for an outlet that declares no selectors (see ``generic``).
+rules stand in for every field the outlet declares no selector for (see ``generic``).
 
 No clock, no database, no hashing here: the result depends on the page and the outlet alone.
 """
@@ -19,7 +19,7 @@ import difflib
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from typing import Any
 from urllib.parse import urljoin
 
@@ -54,6 +54,9 @@ __all__ = [
 ]  # fmt: skip
 
 MIN_FALLBACK_BODY = 200  # characters
+# The fields the generic rules give, and the selector keys that stand for fields of other names.
+GENERIC_FIELDS = frozenset({"title", "subtitle", "author", "published", "body"})
+_SELECTED = {"dates": "published", "image": "image_urls"}
 NO_BYLINE = generic.NO_BYLINE
 _BENGALI = re.compile("[\u0980-\u09ff]")
 # Words and marks that do not tell one site name from another: "The Daily Star" is "Star".
@@ -98,30 +101,38 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
 # -- generic rules ---------------------------------------------------------------------------------
 
 
-def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> None:
-    """Title, subtitle, byline, date and body from the page's structure (outlets with no
-    selectors). The article block's paragraphs are preferred to JSON-LD ``articleBody`` when
-    they hold at least its words: they keep the page's paragraph breaks and nothing the page
-    does not show."""
+def from_generic(
+    sel: Selector, out: Extracted, article_body: str | None, declared: Set[str] = frozenset()
+) -> None:
+    """Title, subtitle, byline, date and body from the page's structure, for the fields the
+    outlet declares no selector for (``declared``: those it does). The article block's
+    paragraphs are preferred to JSON-LD ``articleBody`` when they hold at least its words: they
+    keep the page's paragraph breaks and nothing the page does not show."""
     layer = "generic"
     summary = sel.xpath('//meta[@name="description" or @property="og:description"]/@content').get()
     page = generic.Page(sel, plain_text(summary) if summary else None)
     shown = strip_site_name(generic.headline(sel), out.site_names)
-    if shown and _same_headline(shown, out.values.get("title")):
-        # The metadata reworded or cut what the page prints: the reader sees the printed one.
-        out.values["title"], out.layers["title"] = shown, layer
-    out.offer("title", shown, layer)
-    out.offer("subtitle", page.standfirst(), layer)
-    names = {_bare_name(n) for n in out.site_names}
-    bylines = [strip_outlet_prefix(b, out.site_names) or b for b in page.bylines()]
-    bylines = [b for b in bylines if _bare_name(b) not in names]
-    out.offer("author", bylines[0] if bylines else None, layer)
-    author = out.values.get("author", "")
-    if bylines and _BENGALI.search(bylines[0]) and not _BENGALI.search(author):
-        # "Staff Correspondent" in the metadata, "নিজস্ব প্রতিবেদক" printed: the printed one.
-        out.values["author"], out.layers["author"] = bylines[0], layer
-    raw = page.published()
-    out.offer("published", dates.parse_date(raw), layer, raw)
+    if "title" not in declared:
+        if shown and _same_headline(shown, out.values.get("title")):
+            # The metadata reworded or cut what the page prints: the reader sees the printed one.
+            out.values["title"], out.layers["title"] = shown, layer
+        out.offer("title", shown, layer)
+    if "subtitle" not in declared:
+        out.offer("subtitle", page.standfirst(), layer)
+    if "author" not in declared:
+        names = {_bare_name(n) for n in out.site_names}
+        bylines = [strip_outlet_prefix(b, out.site_names) or b for b in page.bylines()]
+        bylines = [b for b in bylines if _bare_name(b) not in names]
+        out.offer("author", bylines[0] if bylines else None, layer)
+        author = out.values.get("author", "")
+        if bylines and _BENGALI.search(bylines[0]) and not _BENGALI.search(author):
+            # "Staff Correspondent" in the metadata, "নিজস্ব প্রতিবেদক" printed: the printed one.
+            out.values["author"], out.layers["author"] = bylines[0], layer
+    if "published" not in declared:
+        raw = page.published()
+        out.offer("published", dates.parse_date(raw), layer, raw)
+    if "body" in declared:
+        return
     out.not_body.update(page.shoulders())
     body = page.body()
     if body and "body" in out.values and article_body is not None:
@@ -311,9 +322,13 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
         out.offer("body", body, "selectors")
     elif node and jsonld.first_string(node.get("articleBody")):
         out.offer("body", article_body_paragraphs(sel, node["articleBody"]), "json-ld")
-    if not outlet.selectors:
+    # The generic rules, for the fields the outlet declares no selector for. A field it declares
+    # one for falls to the fallback when they miss: a layout change shows as `fallback`.
+    declared = {_SELECTED.get(k, k) for k, css in outlet.selectors.items() if css}
+    if not declared >= GENERIC_FIELDS:
         article_body = jsonld.first_string(node.get("articleBody")) if node else None
-        from_generic(sel, out, article_body if out.layers.get("body") == "json-ld" else None)
+        json_ld_body = article_body if out.layers.get("body") == "json-ld" else None
+        from_generic(sel, out, json_ld_body, declared)
     # An outlet's own rules cover for what precision leaves out; with none, recall comes first.
     from_fallback(html, url, out, precise=bool(outlet.selectors))
     if out.weak_body and out.layers.get("body") == "fallback":

@@ -57,7 +57,7 @@ DOCSTRING = (
     "{title} ({host}), learned by ``scrapy newoutlet``.",
     "{origin}, and each selector was learned from sample pages (the comment says on how many it"
     " gave the value JSON-LD, meta tags and the generic rules agree on). JSON-LD and meta tags"
-    " still come first; a field with no selector comes from them or from the generic fallback,"
+    " still come first; a field with no selector comes from them, the generic rules or trafilatura,"
     " and the crawl stats (``newscrawl/extraction/<field>/<layer>``) show which."
     " ``scrapy probe {name} --suggest`` proposes new selectors when the layout changes.",
 )
@@ -175,7 +175,8 @@ def render(
         path_note=comment(path_note),
         article_path=regex_literal(article_path),
         today=date.today().isoformat(),
-        # No selector at all: the spider is read like the generic outlet, by generic rules.
+        # No selector at all: the spider is read like the generic outlet. Either way, a field with
+        # no selector gets the generic rules (newscrawl/extraction).
         selectors="{\n" + selector_lines(entries) + "\n    }" if entries else "{}",
     )
     return source
