@@ -9,7 +9,6 @@ import pytest
 from scrapy import Request, Spider
 from scrapy.core.downloader import Slot
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 
 from newscrawl.middlewares import (
@@ -23,18 +22,13 @@ from newscrawl.middlewares import (
 )
 from newscrawl.spiders.discovery import origin_of
 from newscrawl.store import Store
+from tests.support.reactor import asyncio_reactor  # noqa: F401 - autouse: every test here
 
 URL = "http://127.0.0.1:9/national/news/1"
 
 
 class Outlet(Spider):
     name = "inqilab"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reactor():
-    if not is_reactor_installed():
-        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 
 def make_crawler(**settings):

@@ -11,7 +11,6 @@ import pytest
 from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.exceptions import DropItem
-from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 
 from newscrawl import health, text
@@ -25,18 +24,13 @@ from newscrawl.pipelines import (
     store_failure_reason,
 )
 from newscrawl.store import Store
+from tests.support.reactor import asyncio_reactor  # noqa: F401 - autouse: every test here
 
 KIM = "কিম জং উন পুতিনকে চিঠি পাঠিয়েছেন। " * 3 + " ".join(f"শব্দ{n}" for n in range(120))
 
 
 class Outlet(Spider):
     name = "inqilab"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reactor():
-    if not is_reactor_installed():
-        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 
 def make_crawler(db_path, **settings):
