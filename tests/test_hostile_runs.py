@@ -73,7 +73,7 @@ def last_run(db_path: Path) -> dict:
 
 
 def unhealthy_line(stderr: str) -> str:
-    [line] = [x for x in stderr.splitlines() if x.startswith("crawlall: inqilab unhealthy")]
+    [line] = [x for x in stderr.splitlines() if x.startswith("scrapy crawlall: inqilab unhealthy")]
     return line
 
 

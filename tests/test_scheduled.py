@@ -110,7 +110,7 @@ def test_a_second_run_exits_at_once_while_the_first_holds_the_lock(site, db_path
     finally:
         runlock.release(db_path, "inqilab")
     assert result.returncode == 75
-    lines = [line for line in result.stderr.splitlines() if line.startswith("crawlall:")]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("scrapy crawlall:")]
     assert len(lines) == 1 and "another inqilab run (pid" in lines[0] and "--wait" in lines[0]
     assert site.article_hits() == []
 
@@ -192,7 +192,8 @@ def test_an_outlet_whose_layout_broke_is_unhealthy(site, db_path):
     site.replica.add("/rss/rss.xml", rss(items), content_type="application/rss+xml")
     result = crawlall(site, db_path)
     assert result.returncode == 1, result.stderr[-3000:]
-    [line] = [x for x in result.stderr.splitlines() if x.startswith("crawlall: inqilab unhealthy")]
+    unhealthy = "scrapy crawlall: inqilab unhealthy"
+    [line] = [x for x in result.stderr.splitlines() if x.startswith(unhealthy)]
     assert "generic fallback" in line and "published_at" in line
     with Store(db_path) as store:
         run = store.runs()[-1]

@@ -19,7 +19,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TextIO, TypeVar
 
 from scrapy.commands import ScrapyCommand, ScrapyHelpFormatter
 from scrapy.exceptions import UsageError
@@ -55,10 +55,10 @@ def command_name(command: ScrapyCommand) -> str:
     return type(command).__module__.rsplit(".", 1)[-1]
 
 
-def say(command: ScrapyCommand, message: object) -> None:
-    """One line on stderr, naming the command."""
+def say(command: ScrapyCommand, message: object, file: TextIO | None = None) -> None:
+    """One line on stderr (or ``file``), naming the command: ``scrapy CMD: message``."""
     line = for_terminal(" ".join(str(message).split()))
-    print(f"{PROG} {command_name(command)}: {line}", file=sys.stderr)
+    print(f"{PROG} {command_name(command)}: {line}", file=file or sys.stderr)
 
 
 def one_line_errors(cls: C) -> C:

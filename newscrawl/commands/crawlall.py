@@ -21,6 +21,7 @@ from newscrawl.commands._cli import (
     check_database,
     one_line_errors,
     parse_spider_args,
+    say,
     spider_argument_problem,
 )
 from newscrawl.offline import outlet_spiders
@@ -121,13 +122,14 @@ class Command(ScrapyCommand):
             for name in taken:
                 runlock.release(db_path, name)
             if isinstance(exc, runlock.LockHeld):
-                self.say(f"{exc}; exiting (use --wait to queue behind it)")
+                say(self, f"{exc}; exiting (use --wait to queue behind it)")
                 self.exitcode = EXIT_LOCKED
             else:
                 where = runlock.lock_path(db_path, names[len(taken)])
-                self.say(
+                say(
+                    self,
                     f"cannot take the run lock {where}: {exc.strerror or exc}"
-                    " (the database's folder must be writable by this user)"
+                    " (the database's folder must be writable by this user)",
                 )
                 self.exitcode = EXIT_UNHEALTHY
             return False
@@ -145,9 +147,9 @@ class Command(ScrapyCommand):
         except OSError as exc:
             # Crawl on (the console still logs); every outlet's run counts it as a problem.
             runlog.note_failure(f"no run log in {folder} ({exc.strerror or exc})")
-            self.say(f"cannot write the run log in {folder}: {exc.strerror or exc}")
+            say(self, f"cannot write the run log in {folder}: {exc.strerror or exc}")
             return
-        print(f"crawlall: logging to {path}", file=sys.stderr)
+        say(self, f"logging to {path}")
 
     def report(self, crawlers: dict[str, Any]) -> int:
         exitcode = 0
@@ -160,11 +162,8 @@ class Command(ScrapyCommand):
             new = stats.get("newscrawl/articles/new", 0)
             dup = stats.get("newscrawl/duplicates", 0)
             if outcome == "healthy":
-                print(f"crawlall: {name} healthy: {new} new, {dup} duplicate(s)")
+                say(self, f"{name} healthy: {new} new, {dup} duplicate(s)", file=sys.stdout)
             else:
                 exitcode = EXIT_UNHEALTHY
-                self.say(f"{name} unhealthy: {'; '.join(problems)}")
+                say(self, f"{name} unhealthy: {'; '.join(problems)}")
         return exitcode
-
-    def say(self, line: str) -> None:
-        print(f"crawlall: {line}", file=sys.stderr)
