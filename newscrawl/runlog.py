@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
+
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+
+# Settings by which a person chooses where Scrapy's log goes, and how much of it.
+LOG_CHOICES = ("LOG_ENABLED", "LOG_FILE", "LOG_LEVEL", "LOG_STDOUT")
 
 # Why this process's run log stopped being written, if it did (a full disk, a file size limit).
 # Process-wide like the log itself; every outlet's run counts it against its health.
@@ -102,3 +108,22 @@ def start_run_log(folder: Path, name: str, max_bytes: int, keep: int) -> Path:
     for old in sorted(folder.glob(f"{name}-*.log"))[:-keep]:
         old.unlink(missing_ok=True)
     return path
+
+
+def log_chosen(settings: BaseSettings) -> bool:
+    """The person running the command chose the log's level or place (``-L``, ``--logfile``,
+    ``--nolog``, ``-s LOG_…=``, or ``NEWSCRAWL_LOG_LEVEL`` in the environment)."""
+    if os.environ.get("NEWSCRAWL_LOG_LEVEL"):
+        return True
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    return any((settings.getpriority(name) or 0) >= cmdline for name in LOG_CHOICES)
+
+
+def log_to_terminal(settings: BaseSettings) -> None:
+    """Scrapy's log on stderr, at ``LOG_LEVEL``, formatted as Scrapy formats it."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    )
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    logging.getLogger().addHandler(handler)

@@ -37,6 +37,49 @@ def crawlall(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+def test_an_unreachable_site_is_a_few_lines_on_the_terminal_and_all_of_it_in_the_log(
+    db_path, closed_port
+):
+    done = crawlall(
+        db_path, "--outlet", "inqilab", "-a", f"base_url=http://127.0.0.1:{closed_port}"
+    )
+    assert done.returncode == 1, done.stderr[-3000:]
+    lines = done.stderr.splitlines()
+    assert len(lines) <= 25, done.stderr[-3000:]
+    assert lines[-1].startswith(
+        "scrapy crawlall: inqilab unhealthy: site unreachable: DownloadConnectionRefusedError"
+    ), lines[-1]
+    assert "Traceback" not in done.stderr and "Spidermon" not in done.stderr
+    assert done.stdout == ""
+    [logging_to] = [line for line in lines if " logging to " in line]
+    log = Path(logging_to.rsplit(" logging to ", 1)[1]).read_text("utf-8")
+    for detail in ("Scrapy", "started", "Gave up retrying", "Traceback", "[Spidermon]",
+                   "Dumping Scrapy stats", "Connection refused"):  # fmt: skip
+        assert detail in log, detail
+
+
+def test_a_log_level_given_for_the_run_shows_scrapys_log(db_path, closed_port):
+    done = crawlall(
+        db_path, "--outlet", "inqilab", "-a", f"base_url=http://127.0.0.1:{closed_port}",
+        "-L", "DEBUG",
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Gave up retrying" in done.stderr and "[Spidermon]" in done.stderr
+    assert "DEBUG" in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("scrapy crawlall: inqilab unhealthy")
+
+
+def test_with_no_log_file_scrapys_log_stays_on_the_terminal(tmp_path, closed_port):
+    (tmp_path / "logs").write_text("a file where the log folder would be", "utf-8")
+    done = crawlall(
+        tmp_path / "newscrawl.db", "--outlet", "inqilab",
+        "-a", f"base_url=http://127.0.0.1:{closed_port}",
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "scrapy crawlall: cannot write the run log in" in done.stderr
+    assert "Gave up retrying" in done.stderr  # the detail goes somewhere
+
+
 def test_crawlall_speaks_with_one_prefix(db_path):
     usage = crawlall(db_path, "--outlet", "nowhere")
     assert usage.returncode == 2
@@ -47,5 +90,5 @@ def test_crawlall_speaks_with_one_prefix(db_path):
     finally:
         runlock.release(db_path, "inqilab")
     assert locked.returncode == 75, locked.stderr[-3000:]
-    [line] = [x for x in locked.stderr.splitlines() if "crawlall:" in x]
+    [line] = locked.stderr.splitlines()  # nor Scrapy's start-up banner
     assert line.startswith("scrapy crawlall: another inqilab run (pid"), line

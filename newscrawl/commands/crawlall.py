@@ -3,6 +3,11 @@
 Exit status: 0 when every outlet was healthy, 1 when any was not (one line each says why),
 2 for a usage mistake, 75 (EX_TEMPFAIL) when another run of one of the outlets still holds its
 lock (``--wait`` waits for it instead).
+
+The terminal gets newscrawl's lines only (where the log goes, each outlet's verdict), short
+enough for cron's mail; Scrapy's whole log goes to the run's log file. A log level or file given
+for the run (``-L DEBUG``, ``-s LOG_LEVEL=…``, ``--logfile``, ``NEWSCRAWL_LOG_LEVEL``) puts
+Scrapy's log where it says, as for any Scrapy command.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.log import log_scrapy_info
 
 from newscrawl import runlock, runlog
 from newscrawl.commands._cli import (
@@ -70,6 +76,11 @@ class Command(ScrapyCommand):
             if problem:
                 raise UsageError(problem)
         check_database(self.settings)
+        # A scheduled run's terminal gets the summary lines; Scrapy's log goes to the run's log
+        # file (run). A log level, file or --nolog chosen for this run is Scrapy's as usual.
+        opts.quiet = not runlog.log_chosen(self.settings)
+        if opts.quiet:
+            self.settings.set("LOG_ENABLED", False, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         names, spargs = opts.names, opts.per_outlet
@@ -78,7 +89,7 @@ class Command(ScrapyCommand):
             return
         crawlers: dict[str, Any] = {}
         try:
-            self.log_to_file(db_path)
+            self.log_to_file(db_path, quiet=opts.quiet)
             for name in names:
                 crawlers[name] = self.crawler_process.create_crawler(name)
                 self.crawler_process.crawl(crawlers[name], **spargs[name])
@@ -135,7 +146,7 @@ class Command(ScrapyCommand):
             return False
         return True
 
-    def log_to_file(self, db_path: str) -> None:
+    def log_to_file(self, db_path: str, *, quiet: bool) -> None:
         folder = Path(db_path).parent / "logs"
         try:
             path = start_run_log(
@@ -148,8 +159,12 @@ class Command(ScrapyCommand):
             # Crawl on (the console still logs); every outlet's run counts it as a problem.
             runlog.note_failure(f"no run log in {folder} ({exc.strerror or exc})")
             say(self, f"cannot write the run log in {folder}: {exc.strerror or exc}")
+            if quiet:  # the detail would go nowhere: to the terminal, then
+                runlog.log_to_terminal(self.settings)
             return
         say(self, f"logging to {path}")
+        if quiet:
+            log_scrapy_info(self.settings)  # the banner the terminal did not get
 
     def report(self, crawlers: dict[str, Any]) -> int:
         exitcode = 0
