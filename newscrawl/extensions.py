@@ -5,13 +5,28 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from scrapy import signals
+from scrapy import exceptions, signals
 from scrapy.crawler import Crawler
+from twisted.internet import error as twisted_errors
 
 from newscrawl import runlock
 from newscrawl.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
+
+# A site that cannot be reached: the exception says all there is to say, its traceback (Scrapy's
+# and Twisted's internals) nothing.
+NETWORK_ERRORS = (
+    exceptions.DownloadConnectionRefusedError,
+    exceptions.CannotResolveHostError,
+    exceptions.DownloadTimeoutError,
+    exceptions.DownloadFailedError,
+    exceptions.ResponseDataLossError,
+    twisted_errors.ConnectError,
+    twisted_errors.DNSLookupError,
+    twisted_errors.TimeoutError,
+    twisted_errors.ConnectionLost,
+)
 
 
 class RunLockExtension:
@@ -61,3 +76,31 @@ class RunLockExtension:
         if self.held:
             runlock.release(self.db_path, self.held)
             self.held = None
+
+
+class NoNetworkTraceback(logging.Filter):
+    """Keeps a network error's log record (its level, its one-line message) without the
+    traceback: Scrapy's robots.txt middleware logs ~60 lines of its own internals for a site
+    that refused the connection, after the retry middleware said so in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, NETWORK_ERRORS):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+class ShortNetworkErrors:
+    """Network errors logged as one line each, where Scrapy would add a traceback (robots.txt)."""
+
+    LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
+
+    def __init__(self) -> None:
+        for name in self.LOGGERS:
+            target = logging.getLogger(name)
+            if not any(isinstance(f, NoNetworkTraceback) for f in target.filters):
+                target.addFilter(NoNetworkTraceback())
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ShortNetworkErrors:
+        return cls()

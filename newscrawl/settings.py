@@ -78,6 +78,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "newscrawl.extensions.RunLockExtension": 0,
+    "newscrawl.extensions.ShortNetworkErrors": 0,  # an unreachable site: one line, no traceback
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 

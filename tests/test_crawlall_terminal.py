@@ -7,6 +7,7 @@ it chose a log level or file for the run.
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import sys
@@ -14,8 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import DownloadConnectionRefusedError
+from scrapy.utils.test import get_crawler
 
 from newscrawl import runlock
+from newscrawl.extensions import ShortNetworkErrors
 from tests.conftest import PROJECT, scrapy_env
 
 
@@ -53,7 +57,7 @@ def test_an_unreachable_site_is_a_few_lines_on_the_terminal_and_all_of_it_in_the
     assert done.stdout == ""
     [logging_to] = [line for line in lines if " logging to " in line]
     log = Path(logging_to.rsplit(" logging to ", 1)[1]).read_text("utf-8")
-    for detail in ("Scrapy", "started", "Gave up retrying", "Traceback", "[Spidermon]",
+    for detail in ("Scrapy", "started", "Gave up retrying", "Error downloading", "[Spidermon]",
                    "Dumping Scrapy stats", "Connection refused"):  # fmt: skip
         assert detail in log, detail
 
@@ -92,3 +96,17 @@ def test_crawlall_speaks_with_one_prefix(db_path):
     assert locked.returncode == 75, locked.stderr[-3000:]
     [line] = locked.stderr.splitlines()  # nor Scrapy's start-up banner
     assert line.startswith("scrapy crawlall: another inqilab run (pid"), line
+
+
+def test_a_refused_connection_is_one_line_and_a_bug_keeps_its_traceback(caplog):
+    ShortNetworkErrors.from_crawler(get_crawler())
+    robots = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    for exc in (DownloadConnectionRefusedError("Connection refused"), TypeError("a bug")):
+        try:
+            raise exc
+        except Exception:
+            robots.error("Error downloading %s: %s", "<GET http://x/>", exc, exc_info=True)
+    refused, bug = caplog.records
+    assert refused.levelname == "ERROR" and "Connection refused" in refused.getMessage()
+    assert refused.exc_info is None and "Traceback" not in caplog.text.split("a bug")[0]
+    assert bug.exc_info is not None and "TypeError: a bug" in caplog.text
