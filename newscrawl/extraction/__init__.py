@@ -111,8 +111,8 @@ def from_generic(
     layer = "generic"
     summary = sel.xpath('//meta[@name="description" or @property="og:description"]/@content').get()
     page = generic.Page(sel, plain_text(summary) if summary else None)
-    shown = strip_site_name(generic.headline(sel), out.site_names)
     if "title" not in declared:
+        shown = strip_site_name(generic.headline(sel), out.site_names)
         if shown and _same_headline(shown, out.values.get("title")):
             # The metadata reworded or cut what the page prints: the reader sees the printed one.
             out.values["title"], out.layers["title"] = shown, layer
