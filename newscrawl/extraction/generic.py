@@ -1,6 +1,6 @@
 """Generic rules: the article read from any page's structure, no outlet selector needed.
 
-Used for outlets that declare no selectors (the generic outlet ``scrapy extract`` falls back to).
+Used for the fields an outlet declares no selector for (all of them for the generic outlet).
 The rules are the ones a careful reader applies to a news page: the article is the block of the
 page holding most running paragraphs, read once even when the page prints it twice (desktop and
 mobile copies); captions, embeds, share bars and related-story lists are not article text; a
