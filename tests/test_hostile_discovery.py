@@ -106,10 +106,13 @@ def test_a_listing_of_20000_links_neither_floods_the_queue_nor_starves_the_feed(
     assert set(stored(db_path)) == titles(*range(1, 7))  # the issue: 1 of 6 stored
     requests = list(replica.requests)
     fetched = [path for path in requests if path in set(flood)]
-    assert sorted(fetched) == flood[:50]  # the first in page order: a listing gives no dates
+    # The first in page order (a listing gives no dates). Those of them still waiting when the
+    # late feed arrives give their places to its six articles: how many depends on the machine.
+    assert 50 - 6 <= len(fetched) <= 50
+    assert sorted(fetched) == flood[: len(fetched)]
     assert stats["newscrawl/discovery_capped/listing"] == 19_000  # max_listing_links = 1,000
-    assert stats["newscrawl/discovery_bound/articles"] == 950
-    assert stats["newscrawl/failed/http_404"] == 50
+    assert stats["newscrawl/discovery_bound/articles"] == 1_000 - len(fetched)
+    assert stats["newscrawl/failed/http_404"] == len(fetched)
     # The listing used up the bound before the feed arrived: feed articles still get in, and
     # go before what the listing queued.
     feed_paths = [article_path(i) for i in range(1, 7)]
