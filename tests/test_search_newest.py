@@ -1,5 +1,7 @@
 """``--newest``: the latest stored matches first, not the best; the same filters and limits."""
 
+from datetime import date
+
 import pytest
 
 from newscrawl.search import search
@@ -18,10 +20,12 @@ def story(n: int, times: int) -> tuple[str, list[str]]:
 
 @pytest.fixture
 def store(db_path):
-    """Four articles stored in order 0..3; article 0 says WORD most, so it ranks best."""
+    """Four articles stored in order 0..3, published on 1..4 January; article 0 says WORD most,
+    so it ranks best."""
     with Store(db_path) as s:
         for n, times in enumerate([6, 1, 2, 1]):
-            s.write_batch([news(story(n, times), article_id=str(n), outlet="inqilab")])
+            day = f"2024-01-0{n + 1}T10:00:00+06:00"
+            s.write_batch([news(story(n, times), article_id=str(n), published_at=day)])
         yield s
 
 
@@ -58,3 +62,30 @@ def test_search_command_newest(store, db_path):
     heads = [block.splitlines()[0] for block in result.stdout.strip().split("\n\n")]
     assert [h.split("  ")[-1] for h in heads] == ["খবর 3", "খবর 2"]
     assert result.stderr.strip().startswith("the newest 2 of more than 2 articles")
+
+
+def test_newest_keeps_the_days_asked_for(store):
+    def titles(**days):
+        return [h.title for h in search(store, WORD, newest=True, **days)]
+
+    assert titles(since=date(2024, 1, 2), until=date(2024, 1, 3)) == ["খবর 2", "খবর 1"]
+    assert titles(until=date(2024, 1, 1)) == ["খবর 0"]
+    assert titles(since=date(2024, 1, 4)) == ["খবর 3"]
+    assert search(store, WORD, since=date(2024, 1, 2))[0].title == "খবর 2"  # ranked
+
+
+def test_search_command_since_until(store, db_path):
+    settings = {"NEWSCRAWL_DB": str(db_path)}
+    result = run_scrapy("search", WORD, "--newest", "--since", "২০২৪-০১-০২", "--until",
+                        "2024-01-03", settings=settings)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    heads = [block.splitlines()[0] for block in result.stdout.strip().split("\n\n")]
+    assert [h.split("  ")[-1] for h in heads] == ["খবর 2", "খবর 1"]
+    for args, fragment in [
+        (["--since", "2024-13-01"], "bad --since date '2024-13-01': expected YYYY-MM-DD"),
+        (["--since", "2024-01-03", "--until", "2024-01-02"], "--until 2024-01-02 is before"),
+    ]:
+        result = run_scrapy("search", WORD, *args, settings=settings)
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("scrapy search: ") and fragment in line
