@@ -89,3 +89,27 @@ def test_search_command_since_until(store, db_path):
         assert result.returncode == 2
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("scrapy search: ") and fragment in line
+
+
+def vm_steps(store, call) -> int:
+    """SQLite virtual-machine instructions ``call`` runs on the store's connection."""
+    steps = 0
+
+    def tick() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    store.conn.set_progress_handler(tick, 1)
+    try:
+        call()
+    finally:
+        store.conn.set_progress_handler(None, 1)
+    return steps
+
+
+def test_an_outlet_asked_for_is_looked_up_not_listed(db_path):
+    with Store(db_path) as store:
+        store.write_batch([news(story(n, 1), article_id=str(n)) for n in range(300)])
+        listing = vm_steps(store, store.outlets)
+        assert vm_steps(store, lambda: store.require_outlets(["inqilab"])) < listing / 20
