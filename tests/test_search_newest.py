@@ -1,11 +1,11 @@
 """``--newest``: the latest stored matches first, not the best; the same filters and limits."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from newscrawl.search import search
-from newscrawl.store import Store
+from newscrawl.store import ArticleQuery, Store
 from tests.conftest import run_scrapy
 from tests.test_export import news
 
@@ -113,3 +113,68 @@ def test_an_outlet_asked_for_is_looked_up_not_listed(db_path):
         store.write_batch([news(story(n, 1), article_id=str(n)) for n in range(300)])
         listing = vm_steps(store, store.outlets)
         assert vm_steps(store, lambda: store.require_outlets(["inqilab"])) < listing / 20
+
+
+@pytest.fixture
+def old_and_new(db_path):
+    """400 articles with WORD, stored in order of publication: the first 10 of ittefaq (an
+    outlet no longer crawled) in January 2023, the rest of inqilab, one a day from 2024."""
+    with Store(db_path) as s:
+        articles = []
+        for n in range(400):
+            day = date(2023, 1, 1 + n) if n < 10 else date(2024, 1, 1) + timedelta(days=n)
+            articles.append(news(story(n, 1), article_id=str(n), published_at=f"{day}T10:00:00",
+                                 outlet="ittefaq" if n < 10 else "inqilab"))  # fmt: skip
+        s.write_batch(articles)
+        yield s
+
+
+FILTERS = [
+    ArticleQuery(outlets=("ittefaq",)),
+    ArticleQuery(until=date(2023, 1, 8)),
+    ArticleQuery(outlets=("inqilab",), until=date(2024, 2, 1)),
+    ArticleQuery(since=date(2024, 12, 1)),
+    ArticleQuery(outlets=("inqilab", "ittefaq")),
+]
+
+
+@pytest.mark.parametrize("query", FILTERS)
+def test_newest_behind_a_filter_starts_where_the_filters_articles_end(old_and_new, query):
+    store = old_and_new
+
+    def titles(walk_steps):
+        hits = store.search(WORD, query, limit=5, newest=True, walk_steps=walk_steps)
+        return [hit["title"] for hit in hits]
+
+    everything = [a for a in store.articles(latest_only=True) if _passes(a, query)]
+    expected = [a["title"] for a in sorted(everything, key=lambda a: -a["seq"])[:5]]
+    assert titles(walk_steps=10**9) == expected  # the walk from the last article
+    assert titles(walk_steps=0) == expected  # from where the filter's articles end
+
+
+def _passes(article, query):
+    day = date.fromisoformat(article["published_at"][:10])
+    return ((not query.outlets or article["outlet"] in query.outlets)
+            and (not query.since or day >= query.since)
+            and (not query.until or day <= query.until))  # fmt: skip
+
+
+def test_newest_passes_over_a_filters_old_matches_without_reading_each(old_and_new):
+    store = old_and_new
+    statements = []
+    store.conn.set_trace_callback(statements.append)
+    hits = store.search(WORD, ArticleQuery(outlets=("ittefaq",)), limit=5, newest=True,
+                        walk_steps=0)  # fmt: skip
+    store.conn.set_trace_callback(None)
+    assert [hit["title"] for hit in hits] == ["খবর 9", "খবর 8", "খবর 7", "খবর 6", "খবর 5"]
+    walk, *_, restart = [sql for sql in statements if "MATCH" in sql]
+    assert "articles_fts.rowid <= 10" in restart  # ittefaq's last article
+    cost = {sql: vm_steps(store, lambda sql=sql: store.conn.execute(sql).fetchall())
+            for sql in (walk, restart)}  # fmt: skip
+    assert cost[restart] < cost[walk] / 5
+    # Where the filter's articles end comes from its index, not a walk back through the table.
+    for where, index in [("a.outlet IN ('x')", "articles_identity"),
+                         ("a.published_at < '2024'", "articles_published")]:  # fmt: skip
+        plan = store.conn.execute(f"EXPLAIN QUERY PLAN SELECT max(+a.seq) FROM articles a"
+                                  f" WHERE {where}").fetchall()  # fmt: skip
+        assert index in str(plan)
