@@ -142,14 +142,15 @@ FILTERS = [
 def test_newest_behind_a_filter_starts_where_the_filters_articles_end(old_and_new, query):
     store = old_and_new
 
-    def titles(walk_steps):
-        hits = store.search(WORD, query, limit=5, newest=True, walk_steps=walk_steps)
+    def titles(**budget):
+        hits = store.search(WORD, query, limit=5, newest=True, **budget)
         return [hit["title"] for hit in hits]
 
     everything = [a for a in store.articles(latest_only=True) if _passes(a, query)]
     expected = [a["title"] for a in sorted(everything, key=lambda a: -a["seq"])[:5]]
     assert titles(walk_steps=10**9) == expected  # the walk from the last article
-    assert titles(walk_steps=0) == expected  # from where the filter's articles end
+    assert titles(walk_steps=0) == expected  # the filter's last articles looked up one by one
+    assert titles(walk_steps=0, lookup_seconds=0) == expected  # the walk from the last of them
 
 
 def _passes(article, query):
@@ -159,22 +160,28 @@ def _passes(article, query):
             and (not query.until or day <= query.until))  # fmt: skip
 
 
-def test_newest_passes_over_a_filters_old_matches_without_reading_each(old_and_new):
+@pytest.mark.parametrize("lookup_seconds", [60, 0])
+def test_newest_passes_over_a_filters_old_matches_without_reading_each(old_and_new, lookup_seconds):
     store = old_and_new
     statements = []
     store.conn.set_trace_callback(statements.append)
     hits = store.search(WORD, ArticleQuery(outlets=("ittefaq",)), limit=5, newest=True,
-                        walk_steps=0)  # fmt: skip
+                        walk_steps=0, lookup_seconds=lookup_seconds)  # fmt: skip
     store.conn.set_trace_callback(None)
     assert [hit["title"] for hit in hits] == ["খবর 9", "খবর 8", "খবর 7", "খবর 6", "খবর 5"]
-    walk, *_, restart = [sql for sql in statements if "MATCH" in sql]
-    assert "articles_fts.rowid <= 10" in restart  # ittefaq's last article
-    cost = {sql: vm_steps(store, lambda sql=sql: store.conn.execute(sql).fetchall())
-            for sql in (walk, restart)}  # fmt: skip
-    assert cost[restart] < cost[walk] / 5
-    # Where the filter's articles end comes from its index, not a walk back through the table.
+    walk, *after = [sql for sql in statements if "MATCH" in sql]
+    if lookup_seconds:  # each of ittefaq's articles, from its last (seq 10), until 5 are found
+        looked_up = [int(sql.rsplit("rowid = ", 1)[1].split()[0]) for sql in after]
+        assert sorted(set(looked_up), reverse=True) == [10, 9, 8, 7, 6]
+    else:  # the walk again, from ittefaq's last article
+        [restart] = after
+        assert "articles_fts.rowid <= 10" in restart
+    cost = sum(vm_steps(store, lambda sql=sql: store.conn.execute(sql).fetchall()) for sql in after)
+    # Half here, with 390 matches passed over; the walk grows with them, the rest does not.
+    assert cost < vm_steps(store, lambda: store.conn.execute(walk).fetchall()) / 2
+    # The filter's last articles come from its index, not a walk back through the table.
     for where, index in [("a.outlet IN ('x')", "articles_identity"),
                          ("a.published_at < '2024'", "articles_published")]:  # fmt: skip
-        plan = store.conn.execute(f"EXPLAIN QUERY PLAN SELECT max(+a.seq) FROM articles a"
-                                  f" WHERE {where}").fetchall()  # fmt: skip
+        sql = f"SELECT +a.seq FROM articles a WHERE {where} ORDER BY 1 DESC LIMIT 501"
+        plan = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
         assert index in str(plan)

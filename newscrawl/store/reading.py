@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ from newscrawl.store.schema import ARTICLE_COLUMNS
 # articles end: a match the filter leaves out costs ~6, and a read of its row (~5 µs at a
 # million articles), so this is ~5,000 matches passed over.
 NEWEST_WALK_STEPS = 30_000
+# A filter that leaves no more articles than this has each looked up in the index (~0.05 ms
+# each at a million articles) rather than the matches walked over.
+FEW_ARTICLES = 500
+LOOKUP_SECONDS = 0.05  # for those look-ups in all
+_MATCHES = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH :match AND rowid = :seq"
 
 
 class Reading:
@@ -99,6 +105,7 @@ class Reading:
         marks: tuple[str, str] = ("[", "]"),
         newest: bool = False,
         walk_steps: int = NEWEST_WALK_STEPS,
+        lookup_seconds: float = LOOKUP_SECONDS,
     ) -> list[dict[str, Any]]:
         """Best matches first for an FTS5 query, or with ``newest`` the latest stored first;
         sqlite3.OperationalError if FTS5 rejects the query.
@@ -108,8 +115,10 @@ class Reading:
         last rowid (the order articles were stored) and stops at ``limit``: the same short
         time for any word, as long as the newest matches pass the filters. When a filter
         leaves them out (an outlet no longer crawled, ``until`` long ago), each match passed
-        over costs a read of its row; after ``walk_steps`` SQLite instructions the walk starts
-        again from the last article the filters allow, found in their index.
+        over costs a read of its row; after ``walk_steps`` SQLite instructions the filters'
+        last articles are read from their index: when there are few (``FEW_ARTICLES``) each is
+        looked up in the search index, newest first, for up to ``lookup_seconds``; else, or
+        then, the walk starts again from the next of them.
         """
         where, params = _where(query)
         params.update(match=match, limit=limit, open=marks[0], close=marks[1])
@@ -124,10 +133,26 @@ class Reading:
         except sqlite3.OperationalError as exc:
             if str(exc) != "interrupted":
                 raise
-        # max(+seq): the plain max(seq) would walk the table backwards, reading every row.
-        sql = f"SELECT max(+a.seq) FROM articles a WHERE {where}"
-        params["last"] = self.conn.execute(sql, params).fetchone()[0] or 0
-        return self._hits(query, f"{where} AND articles_fts.rowid <= :last", order, params)
+        # The filter's last articles, from its index: +seq, because ordering by seq itself
+        # would walk the table backwards, reading every row.
+        sql = f"SELECT +a.seq FROM articles a WHERE {where} ORDER BY 1 DESC LIMIT :few"
+        last = [seq for (seq,) in self.conn.execute(sql, {**params, "few": FEW_ARTICLES + 1})]
+        # Few (they may be spread thin among the matches): each looked up in the search index,
+        # newest first, while that is quick. Many, or slow lookups (a prefix query merges the
+        # doclists of all its words at every lookup): the walk again, from the next of them.
+        hits: list[dict[str, Any]] = []
+        started = time.perf_counter()
+        for seq in last:
+            if len(last) > FEW_ARTICLES or time.perf_counter() - started >= lookup_seconds:
+                rest = {**params, "last": seq, "limit": limit - len(hits)}
+                where_last = f"{where} AND articles_fts.rowid <= :last"
+                return hits + self._hits(query, where_last, order, rest)
+            one = {**params, "seq": seq}
+            if self.conn.execute(_MATCHES, one).fetchone():
+                hits += self._hits(query, f"{where} AND articles_fts.rowid = :seq", order, one)
+            if len(hits) == limit:
+                break
+        return hits
 
     def _hits(
         self, query: ArticleQuery, where: str, order: str, params: dict[str, Any]
