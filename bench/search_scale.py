@@ -18,11 +18,12 @@ A million articles take ~10-20 min here instead of the hours ``Store.write_batch
 store (``--keep``) that holds N already is reused as it is.
 
 Articles are stored in order of publication (5 minutes apart, the last on 2024-12-31, as a daily
-crawl stores them), and belong to three outlets: ``sunnews`` every 10th article (spread through
+crawl stores them), and belong to four outlets: ``sunnews`` every 10th article (spread through
 the store), ``ittefaq`` the first 1% stored only (an outlet no longer crawled: its matches are
-the oldest of all), ``inqilab`` the rest. That gives ``--newest`` the case where the newest
-matches are not at the end of the index: a filter (``--outlet ittefaq``, or a date range near
-the start) whose matches lie behind hundreds of thousands of others.
+the oldest of all), ``jugantor`` every 5,000th article (0.02%, spread thin), ``inqilab`` the
+rest. That gives ``--newest`` the cases where the newest matches are not at the end of the
+index: a filter (``--outlet ittefaq``, a date range near the start, ``--outlet jugantor``)
+whose matches lie behind hundreds of thousands of others.
 
 **Measured.** ``newscrawl.search.search``, the function ``scrapy search`` calls, with the limit
 the command asks for (20 shown + 1, to say whether there are more): median ms of ``--repeat``
@@ -58,6 +59,7 @@ TRANSACTION = 20 * scale.BATCH  # rows a transaction
 LAST = 999_999  # the article published last (2024-12-31 23:00 at 1M articles)
 SPREAD_OUTLET = "sunnews"  # every 10th article
 OLD_OUTLET = "ittefaq"  # the first 1% stored only
+THIN_OUTLET = "jugantor"  # every 5,000th article: spread thin through the whole store
 LIMIT = DEFAULT_LIMIT + 1  # what `scrapy search` asks for: one more says whether there are more
 
 # (query, what it is). Shares are of this synthetic corpus (measured on 4,000 articles).
@@ -77,6 +79,8 @@ QUERIES = [
 def outlet(number: int) -> str:
     if number < 10_000:
         return OLD_OUTLET
+    if number % 5_000 == 4_998:
+        return THIN_OUTLET
     return SPREAD_OUTLET if number % 10 == 9 else "inqilab"
 
 
@@ -213,6 +217,7 @@ def filtered(store: Store, repeat: int) -> list[list[Any]]:
     cases = [
         (f"--outlet {SPREAD_OUTLET}", {"outlets": (SPREAD_OUTLET,)}),
         (f"--outlet {OLD_OUTLET}", {"outlets": (OLD_OUTLET,)}),
+        (f"--outlet {THIN_OUTLET}", {"outlets": (THIN_OUTLET,)}),
         (f"--since {last - timedelta(days=30)}", {"since": last - timedelta(days=30)}),
         (f"--until {first + timedelta(days=30)}", {"until": first + timedelta(days=30)}),
     ]
