@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from newscrawl import text
 from newscrawl.store import ArticleQuery, Store
@@ -63,16 +64,21 @@ def search(
     all_revisions: bool = False,
     marks: tuple[str, str] = PLAIN_MARKS,
     newest: bool = False,
+    since: date | None = None,
+    until: date | None = None,
 ) -> list[Hit]:
     """The best ``limit`` matches for an FTS5 query, best first, or with ``newest`` the
-    ``limit`` stored last, newest first (fast for any word); ``marks`` wrap matched words."""
+    ``limit`` stored last, newest first (fast for any word); ``marks`` wrap matched words;
+    ``since``/``until`` keep articles published on or after / on or before those days."""
     words = text.clean_line(words)
     if not words:
         raise SearchError('nothing to search for: give words, e.g. scrapy search "কিম জং উন"')
     if limit < 1:
         raise SearchError(f"--limit must be 1 or more, not {limit}")
     store.require_outlets(outlets)
-    query = ArticleQuery(outlets=tuple(outlets), latest_only=not all_revisions)
+    query = ArticleQuery(
+        outlets=tuple(outlets), since=since, until=until, latest_only=not all_revisions
+    )
     try:
         rows = store.search(words, query, limit=limit, marks=_MARKS, newest=newest)
     except sqlite3.OperationalError as exc:

@@ -16,6 +16,7 @@ from newscrawl.commands._cli import (
     open_store,
     reject_options,
 )
+from newscrawl.export import ExportError, parse_day
 from newscrawl.search import DEFAULT_LIMIT, PLAIN_MARKS, search
 
 BOLD = ("\x1b[1m", "\x1b[0m")
@@ -28,7 +29,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return '"WORDS" [--outlet NAME] [--limit N] [--newest]'
+        return '"WORDS" [--outlet NAME] [--since DAY] [--until DAY] [--limit N] [--newest]'
 
     def short_desc(self) -> str:
         return "Search the stored articles (SQLite FTS5 query, Bengali words kept whole)"
@@ -52,6 +53,8 @@ class Command(ScrapyCommand):
             metavar="NAME",
             help="only this outlet (repeat for several)",
         )
+        group.add_argument("--since", metavar="YYYY-MM-DD", help="published on or after this day")
+        group.add_argument("--until", metavar="YYYY-MM-DD", help="published on or before this day")
         group.add_argument(
             "--limit",
             type=count_option(),
@@ -76,6 +79,12 @@ class Command(ScrapyCommand):
         if not args:
             raise UsageError('give the words to search for, e.g. scrapy search "কিম জং উন"')
         words = " ".join(args)
+        try:
+            since, until = parse_day(opts.since, "--since"), parse_day(opts.until, "--until")
+        except ExportError as error:
+            raise UsageError(str(error), print_help=False) from None
+        if since and until and until < since:
+            raise UsageError(f"--until {until} is before --since {since}", print_help=False)
         marks = BOLD if sys.stdout.isatty() else PLAIN_MARKS
         with open_store(self.settings, opts) as store:
             # One more than asked for says whether there are more, without counting them all.
@@ -87,6 +96,8 @@ class Command(ScrapyCommand):
                 all_revisions=opts.all_revisions,
                 marks=marks,
                 newest=opts.newest,
+                since=since,
+                until=until,
             )
         shown = hits[: opts.limit]
         if shown:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,16 @@ import sqlite_utils
 
 from newscrawl.store.rows import StoreError, decode, utcnow
 from newscrawl.store.schema import ARTICLE_COLUMNS
+
+# SQLite instructions a filtered --newest walk may take before it looks up where the filter's
+# articles end: a match the filter leaves out costs ~6, and a read of its row (~5 µs at a
+# million articles), so this is ~5,000 matches passed over.
+NEWEST_WALK_STEPS = 30_000
+# A filter that leaves no more articles than this has each looked up in the index (~0.05 ms
+# each at a million articles) rather than the matches walked over.
+FEW_ARTICLES = 500
+LOOKUP_SECONDS = 0.05  # for those look-ups in all
+_MATCHES = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH :match AND rowid = :seq"
 
 
 class Reading:
@@ -59,14 +70,15 @@ class Reading:
 
     def require_outlets(self, outlets: Iterable[str]) -> None:
         """Raise a StoreError naming the outlets there are if any one asked for is not."""
-        wanted = list(outlets)
-        if not wanted:
-            return
-        known = self.outlets()
-        unknown = [outlet for outlet in wanted if outlet not in known]
-        if unknown:
-            holds = f"it holds {', '.join(known)}" if known else "it holds no articles yet"
-            raise StoreError(f"no outlet {unknown[0]!r} in {self.path}: {holds}")
+        # One index look-up per outlet asked for: listing them all reads the whole outlet index
+        # (~0.1 s at a million articles), so that is done only to say which there are.
+        for outlet in outlets:
+            if not self.conn.execute(
+                "SELECT 1 FROM articles WHERE outlet = ? LIMIT 1", (outlet,)
+            ).fetchone():
+                known = self.outlets()
+                holds = f"it holds {', '.join(known)}" if known else "it holds no articles yet"
+                raise StoreError(f"no outlet {outlet!r} in {self.path}: {holds}")
 
     def max_seq(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
@@ -92,6 +104,8 @@ class Reading:
         limit: int,
         marks: tuple[str, str] = ("[", "]"),
         newest: bool = False,
+        walk_steps: int = NEWEST_WALK_STEPS,
+        lookup_seconds: float = LOOKUP_SECONDS,
     ) -> list[dict[str, Any]]:
         """Best matches first for an FTS5 query, or with ``newest`` the latest stored first;
         sqlite3.OperationalError if FTS5 rejects the query.
@@ -99,23 +113,79 @@ class Reading:
         Ranked, FTS5 scores every match before it can return the best, so a word in most
         articles costs time in proportion to the store. Newest first walks the index from its
         last rowid (the order articles were stored) and stops at ``limit``: the same short
-        time for any word."""
+        time for any word, as long as the newest matches pass the filters. When a filter
+        leaves them out (an outlet no longer crawled, ``until`` long ago), each match passed
+        over costs a read of its row; after ``walk_steps`` SQLite instructions the filters'
+        last articles are read from their index: when there are few (``FEW_ARTICLES``) each is
+        looked up in the search index, newest first, for up to ``lookup_seconds``; else, or
+        then, the walk starts again from the next of them.
+        """
         where, params = _where(query)
-        order = "articles_fts.rowid DESC" if newest else "articles_fts.rank"
+        params.update(match=match, limit=limit, open=marks[0], close=marks[1])
+        if not newest:
+            return self._hits(query, where, "articles_fts.rank", params)
+        order = "articles_fts.rowid DESC"
+        if where == "1":
+            return self._hits(query, where, order, params)
+        try:
+            with self._instructions_at_most(walk_steps):
+                return self._hits(query, where, order, params)
+        except sqlite3.OperationalError as exc:
+            if str(exc) != "interrupted":
+                raise
+        # The filter's last articles, from its index: +seq, because ordering by seq itself
+        # would walk the table backwards, reading every row.
+        sql = f"SELECT +a.seq FROM articles a WHERE {where} ORDER BY 1 DESC LIMIT :few"
+        last = [seq for (seq,) in self.conn.execute(sql, {**params, "few": FEW_ARTICLES + 1})]
+        # Few (they may be spread thin among the matches): each looked up in the search index,
+        # newest first, while that is quick. Many, or slow lookups (a prefix query merges the
+        # doclists of all its words at every lookup): the walk again, from the next of them.
+        hits: list[dict[str, Any]] = []
+        started = time.perf_counter()
+        for seq in last:
+            if len(last) > FEW_ARTICLES or time.perf_counter() - started >= lookup_seconds:
+                rest = {**params, "last": seq, "limit": limit - len(hits)}
+                where_last = f"{where} AND articles_fts.rowid <= :last"
+                return hits + self._hits(query, where_last, order, rest)
+            one = {**params, "seq": seq}
+            if self.conn.execute(_MATCHES, one).fetchone():
+                hits += self._hits(query, f"{where} AND articles_fts.rowid = :seq", order, one)
+            if len(hits) == limit:
+                break
+        return hits
+
+    def _hits(
+        self, query: ArticleQuery, where: str, order: str, params: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         sql = f"""
             SELECT a.published_at, a.outlet, a.title, a.url, a.content_hash,
                    snippet(articles_fts, -1, :open, :close, '…', 16) AS snippet
             FROM articles_fts
-            JOIN articles r ON r.rowid = articles_fts.rowid
-            JOIN {_source(query)} a ON a.content_hash = r.content_hash
+            JOIN {_source(query)} a ON a.seq = articles_fts.rowid
             WHERE articles_fts MATCH :match AND {where}
             ORDER BY {order}
             LIMIT :limit
         """
-        params.update(match=match, limit=limit, open=marks[0], close=marks[1])
         cursor = self.conn.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    @contextmanager
+    def _instructions_at_most(self, steps: int) -> Iterator[None]:
+        """Interrupt a statement of this block past ``steps`` SQLite VM instructions
+        (sqlite3.OperationalError "interrupted"), counted a thousand at a time."""
+        left = steps // 1000
+
+        def tick() -> int:
+            nonlocal left
+            left -= 1
+            return left < 0
+
+        self.conn.set_progress_handler(tick, 1000)
+        try:
+            yield
+        finally:
+            self.conn.set_progress_handler(None, 1000)
 
     # -- what each export took (for ``export --new``) ----------------------------------------
 
