@@ -41,6 +41,7 @@ from newscrawl.extraction.meta import (
     from_meta,
     meta_tags,
     page_site_names,
+    possible_title_suffixes,
     strip_outlet_prefix,
     strip_site_name,
     title_suffix,
@@ -98,15 +99,20 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
 # -- generic rules ---------------------------------------------------------------------------------
 
 
-def from_generic(sel: Selector, out: Extracted, article_body: str | None) -> None:
+def from_generic(
+    sel: Selector,
+    out: Extracted,
+    article_body: str | None,
+    headline: Callable[[], str | None] | None = None,
+) -> None:
     """Title, subtitle, byline, date and body from the page's structure (outlets with no
     selectors). The article block's paragraphs are preferred to JSON-LD ``articleBody`` when
     they hold at least its words: they keep the page's paragraph breaks and nothing the page
-    does not show."""
+    does not show. ``headline`` gives the page's shown headline, when the caller has it."""
     layer = "generic"
     summary = sel.xpath('//meta[@name="description" or @property="og:description"]/@content').get()
     page = generic.Page(sel, plain_text(summary) if summary else None)
-    shown = strip_site_name(generic.headline(sel), out.site_names)
+    shown = strip_site_name(headline() if headline else generic.headline(sel), out.site_names)
     if shown and _same_headline(shown, out.values.get("title")):
         # The metadata reworded or cut what the page prints: the reader sees the printed one.
         out.values["title"], out.layers["title"] = shown, layer
@@ -248,7 +254,10 @@ def site_names(
     for page_title in titles:
         if not page_title:
             continue
-        suffix = title_suffix(page_title, headline) or title_suffix(page_title, shown())
+        suffix = title_suffix(page_title, headline)
+        # The shown headline costs a walk over the page: only when its suffix could be new.
+        if not suffix and not possible_title_suffixes(page_title) <= set(found):
+            suffix = title_suffix(page_title, shown())
         if suffix:
             found.append(suffix)
     return [n for n in dict.fromkeys(found) if n]
@@ -313,7 +322,8 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
         out.offer("body", article_body_paragraphs(sel, node["articleBody"]), "json-ld")
     if not outlet.selectors:
         article_body = jsonld.first_string(node.get("articleBody")) if node else None
-        from_generic(sel, out, article_body if out.layers.get("body") == "json-ld" else None)
+        article_body = article_body if out.layers.get("body") == "json-ld" else None
+        from_generic(sel, out, article_body, shown)
     # An outlet's own rules cover for what precision leaves out; with none, recall comes first.
     from_fallback(html, url, out, precise=bool(outlet.selectors))
     if out.weak_body and out.layers.get("body") == "fallback":

@@ -85,6 +85,22 @@ def title_suffix(title: str | None, headline: str | None) -> str | None:
     return None
 
 
+def possible_title_suffixes(title: str | None) -> set[str]:
+    """Every suffix ``title_suffix(title, headline)`` can return, whatever the headline: the
+    text after each separator. When a caller knows all of them already, it need not look for
+    the headline (a walk over the page) to learn which one it is."""
+    if not title:
+        return set()
+    title = text.clean_line(title)
+    found = set()
+    for start, char in enumerate(title):
+        if char in _SEPARATORS:
+            rest = title[start:].rstrip().lstrip(_SEPARATORS).strip()
+            if 0 < len(rest) <= 40:
+                found.add(rest)
+    return found
+
+
 def strip_site_name(title: str | None, site_names: Iterable[str]) -> str | None:
     """'Headline | Daily Inqilab' -> 'Headline'; also 'Daily Inqilab | Headline'."""
     if not title:

@@ -1,0 +1,96 @@
+"""The crawl path's shortcuts give what the long way gave: each is checked against the long way
+on the fixture pages and on crafted inputs, and shown to be taken where it should be."""
+
+from __future__ import annotations
+
+import pytest
+from parsel import Selector
+
+from newscrawl.extraction import generic, jsonld, meta, site_names
+from newscrawl.spiders.inqilab import InqilabSpider
+from newscrawl.spiders.sunnews import SunnewsSpider
+from tests.conftest import FIXTURES
+
+PAGES = sorted(FIXTURES.glob("*/*.html"))
+
+TITLES = [
+    "Headline | Daily Inqilab",
+    "Headline - part two: more | Site",
+    "  Headline  —  Site  ",
+    "| Site",
+    "Headline |",
+    "A: B: C - D | E « F » G · H • I",
+    "শিরোনাম | দৈনিক ইনকিলাব",
+    "শিরোনাম: আরও কিছু - " + "ক" * 45,
+    "No separator at all",
+    "x-y",
+    "",
+]
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_every_suffix_a_headline_can_give_is_foreseen(title):
+    """possible_title_suffixes holds title_suffix(title, h) for any headline h: every prefix
+    of the title (the only headlines that give one), and a few that give none."""
+    possible = meta.possible_title_suffixes(title)
+    cleaned = " ".join(title.split())
+    headlines = [cleaned[:k] for k in range(len(cleaned) + 1)] + [title, "other", " ", "x"]
+    for headline in headlines:
+        suffix = meta.title_suffix(title, headline)
+        assert suffix is None or suffix in possible, (headline, suffix)
+
+
+def reference_site_names(sel, data, outlet, headline, tags):
+    """site_names as first written: the shown headline looked for whenever the metadata's
+    headline gives no suffix."""
+    found = list(outlet.site_names) + meta.page_site_names(sel, tags)
+    found += jsonld.publisher_names(data)
+    for page_title in [sel.xpath("//title/text()").get(), *tags.get("og:title", ())[:1]]:
+        if not page_title:
+            continue
+        suffix = meta.title_suffix(page_title, headline) or meta.title_suffix(
+            page_title, generic.headline(sel)
+        )
+        if suffix:
+            found.append(suffix)
+    return [n for n in dict.fromkeys(found) if n]
+
+
+CRAFTED = [
+    # The <title>'s suffix is a declared name: no walk needed.
+    "<title>Long headline here | Daily Inqilab</title><h1>Long headline here</h1>",
+    # A headline with a colon: the part after it could be a suffix, so the walk decides.
+    "<title>Vote: count begins | Site X</title><h1>Vote: count begins</h1>",
+    "<title>Vote: count begins | Site X</title><h1>Vote</h1>",
+    "<title>Shown one | Other name</title><meta property='og:title' content='Meta one'>"
+    "<h1>Shown one</h1>",
+    "<title>Headline only</title><h2 class='title'>Headline only</h2>",
+]
+
+
+@pytest.mark.parametrize("outlet", [InqilabSpider, SunnewsSpider], ids=lambda o: o.name)
+@pytest.mark.parametrize(
+    "html", CRAFTED + [p.read_text("utf-8") for p in PAGES], ids=lambda h: str(hash(h))[-6:]
+)
+def test_site_names_are_what_the_eager_walk_gave(html, outlet):
+    sel = Selector(text=html)
+    data = jsonld.blocks(sel)
+    node = jsonld.article(data)
+    headline = jsonld.first_string(node.get("headline")) if node else None
+    tags = meta.meta_tags(sel)
+    expected = reference_site_names(sel, data, outlet, headline, tags)
+    assert site_names(sel, data, outlet, headline, tags) == expected
+
+
+def test_the_walk_is_skipped_when_every_possible_suffix_is_known():
+    sel = Selector(text=CRAFTED[0])
+
+    def shown():
+        raise AssertionError("the page was walked for its headline")
+
+    names = site_names(sel, [], InqilabSpider, None, meta.meta_tags(sel), shown)
+    assert names == list(InqilabSpider.site_names)
+    calls = []
+    sel = Selector(text=CRAFTED[1])
+    names = site_names(sel, [], InqilabSpider, None, {}, lambda: calls.append(1) or "Vote")
+    assert calls and names[-1] == "count begins | Site X"
