@@ -77,25 +77,34 @@ def _spread(feature: str) -> int:
     return sum(_SPREAD_BYTE[(value >> (8 * k)) & 0xFF] << (LANE * 8 * k) for k in range(BITS // 8))
 
 
+# Reading the 64 verdicts out of the summed lanes in C as well: adding 2**(LANE-1) - t to every
+# lane, where t is the smallest count over half the features, sets a lane's top bit exactly when
+# its count reaches t (counts stay below 2**LANE - t, so no carry crosses into the next lane);
+# the top bits are then picked out and read as the 64-bit value, bit i from lane i.
+_LANE_BYTES = LANE // 8
+_ONES = sum(1 << (LANE * bit) for bit in range(BITS))
+_TOPS = _ONES << (LANE - 1)
+_AS_DIGIT = bytes.maketrans(b"\x00\x80", b"01")
+
+
 def simhash(body: str, *, cleaned: bool = False) -> int:
     """The SimHash of a body as an integer (0 for a body with no words).
 
     ``cleaned=True`` skips cleaning a body that is clean already (as stored bodies are).
     A bit is set when more than half the features (each counted as often as it occurs) set it.
     """
-    features = Counter(shingles(words(body, cleaned=cleaned)))
-    total = sum(features.values())
+    features = shingles(words(body, cleaned=cleaned))
+    total = len(features)
     if not total:
         return 0
     if total >= _LANE_LIMIT:
-        return _simhash_by_columns(features)
-    lanes = sum(n * _spread(f) for f, n in features.items()).to_bytes(BITS * LANE // 8, "little")
-    value = 0
-    for bit in range(BITS):
-        count = int.from_bytes(lanes[bit * LANE // 8 : (bit + 1) * LANE // 8], "little")
-        if 2 * count > total:
-            value |= 1 << bit
-    return value
+        return _simhash_by_columns(Counter(features))
+    # A feature occurring n times is added n times: the same sums as weighting it by n.
+    lanes = sum(map(_spread, features))
+    over_half = total // 2 + 1  # 2 * count > total
+    tops = (lanes + ((1 << (LANE - 1)) - over_half) * _ONES) & _TOPS
+    verdicts = tops.to_bytes(BITS * _LANE_BYTES, "little")[_LANE_BYTES - 1 :: _LANE_BYTES]
+    return int(verdicts.translate(_AS_DIGIT)[::-1], 2)
 
 
 def _simhash_by_columns(features: Counter[str]) -> int:

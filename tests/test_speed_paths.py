@@ -94,3 +94,27 @@ def test_the_walk_is_skipped_when_every_possible_suffix_is_known():
     sel = Selector(text=CRAFTED[1])
     names = site_names(sel, [], InqilabSpider, None, {}, lambda: calls.append(1) or "Vote")
     assert calls and names[-1] == "count begins | Site X"
+
+
+def column_simhash(body: str) -> int:
+    """SimHash counted per bit over each word's binary string: the definition, slowly."""
+    from newscrawl import simhash
+
+    rows = [format(simhash._feature_hash(w), "064b") for w in simhash.words(body)]
+    if not rows:
+        return 0
+    columns = zip(*rows, strict=True)
+    return int("".join("1" if 2 * c.count("1") > len(rows) else "0" for c in columns), 2)
+
+
+@pytest.mark.parametrize("total", range(1, 9))
+def test_simhash_threshold_is_more_than_half_at_every_small_count(total):
+    """Ties (a bit set by exactly half the words) stay 0, one more sets it, at every count."""
+    from itertools import combinations_with_replacement
+
+    from newscrawl import simhash
+
+    vocabulary = ["ক", "খগ", "ঘর", "চলো", "ছবি"]
+    for words in combinations_with_replacement(vocabulary, total):
+        body = " ".join(words)
+        assert simhash.simhash(body) == column_simhash(body), body
