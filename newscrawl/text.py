@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable
 
 # Invisible characters that carry no meaning in running text. ZWJ (U+200D) and ZWNJ (U+200C) are
@@ -71,18 +72,46 @@ def for_terminal(text: str | None) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+# Texts clean_line gave that it gives back unchanged, newest last, up to _CLEAN_CHARS characters
+# in all: a crawl cleans each paragraph several times on its way to the store (extraction, the
+# body rules, CleanPipeline), and NFC of Bengali text is the costly part of cleaning (its vowel
+# signs make Python's quick check answer "maybe", so each pass normalises the whole text).
+_CLEAN: OrderedDict[str, None] = OrderedDict()
+_CLEAN_CHARS = 1 << 20
+_clean_chars = 0
+
+
 def clean_line(text: str | None) -> str:
     """One paragraph or field: NFC, control characters and invisible characters gone, white
     space collapsed. Search queries go through it too, so that they match the stored text."""
     if not text:
         return ""
+    if text in _CLEAN:
+        return text
     text = nfc(strip_controls(text))
     # str.replace, not str.translate: on Bengali text (non-Latin-1) translate takes the slow
     # path, measured 2.4 times slower. U+00A0 needs no replacing: \s matches it below.
+    removed = False
     for invisible in _INVISIBLE:
         if invisible in text:
             text = text.replace(invisible, "")
-    return _SPACE_RUN.sub(" ", text).strip()
+            removed = True
+    text = _SPACE_RUN.sub(" ", text).strip()
+    # Removing an invisible character can join two that NFC composes ("ে", U+200B, "া"), so
+    # only a text that lost none is known to come back unchanged.
+    if not removed:
+        _remember_clean(text)
+    return text
+
+
+def _remember_clean(text: str) -> None:
+    global _clean_chars
+    if text in _CLEAN or len(text) > _CLEAN_CHARS // 16:
+        return
+    _CLEAN[text] = None
+    _clean_chars += len(text)
+    while _clean_chars > _CLEAN_CHARS:
+        _clean_chars -= len(_CLEAN.popitem(last=False)[0])
 
 
 def clean_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:
