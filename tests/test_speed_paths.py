@@ -183,3 +183,64 @@ def test_remembered_clean_texts_stay_bounded(monkeypatch):
         text.clean_line(f"অনুচ্ছেদ {number:04d}")
     assert text._clean_chars <= 1000 and len(text._CLEAN) < 500
     assert text.clean_line("x" * 100) not in text._CLEAN  # longer than 1/16 of the bound
+
+
+# -- Spidermon's field counting -------------------------------------------------------------------
+
+
+def coverage_stats(extension_class, items, **settings):
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl import settings as project
+
+    values = {k: v for k, v in vars(project).items() if k.isupper()}
+    crawler = get_crawler(InqilabSpider, {**values, **settings})
+    crawler.spider = InqilabSpider()
+    crawler.spider.crawler = crawler
+    extension = extension_class.from_crawler(crawler)
+    for item in items:
+        extension.item_scraped(item, None, crawler.spider)
+    return list(crawler.stats.get_stats().items())
+
+
+def sample_items():
+    from newscrawl.items import Article
+
+    full = Article(url="u", title="t", body="b", tags=["x"], extraction={"title": "meta"})
+    sparse = Article(url="u", title="t", author=None, subtitle="", tags=[], image_urls=["i"])
+    placeholders = Article(url="u", title="N/A", category="-", extraction={}, language="bn")
+    nested = {"url": "u", "n": 0, "f": False, "d": {"a": {"b": "", "c": 1}, "e": None}}
+    return [full, sparse, placeholders, nested, full, {"x": [], "y": [0], "z": 0.0}]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"SPIDERMON_FIELD_COVERAGE_SKIP_NONE": False, "SPIDERMON_FIELD_COVERAGE_SKIP_FALSY": False},
+        {"SPIDERMON_FIELD_COVERAGE_SKIP_VALUES": [0, "t", None]},
+        {"SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS": 1},  # Spidermon counts these itself
+        {"SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS": 1},
+        {"SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS": {"extraction": 0}},
+        {"STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector"},
+    ],
+    ids=lambda s: ",".join(s) or "project",
+)
+def test_field_counts_are_spidermons(settings):
+    from spidermon.contrib.scrapy.extensions import Spidermon
+
+    from newscrawl.monitors import Monitoring
+
+    expected = coverage_stats(Spidermon, sample_items(), **settings)
+    assert coverage_stats(Monitoring, sample_items(), **settings) == expected
+    assert expected or settings.get("STATS_CLASS")
+
+
+def test_the_crawl_counts_fields_with_the_quick_pass():
+    from scrapy.settings import Settings
+
+    from newscrawl import settings
+
+    extensions = Settings(vars(settings)).getdict("EXTENSIONS")
+    assert extensions["newscrawl.monitors.Monitoring"] == 500
+    assert "spidermon.contrib.scrapy.extensions.Spidermon" not in extensions
