@@ -244,3 +244,12 @@ def test_the_crawl_counts_fields_with_the_quick_pass():
     extensions = Settings(vars(settings)).getdict("EXTENSIONS")
     assert extensions["newscrawl.monitors.Monitoring"] == 500
     assert "spidermon.contrib.scrapy.extensions.Spidermon" not in extensions
+
+
+def test_a_spread_hash_holds_bit_i_of_the_word_hash_at_the_bottom_of_lane_i():
+    from newscrawl import simhash
+
+    for word in ["ক", "খবর", "Dhaka", "২০২৪", "x" * 40, "শব্দ১২৩"]:
+        value, spread = simhash._feature_hash(word), simhash._spread(word)
+        lanes = [(spread >> (simhash.LANE * i)) & (simhash._LANE_LIMIT - 1) for i in range(64)]
+        assert lanes == [(value >> i) & 1 for i in range(64)], word
