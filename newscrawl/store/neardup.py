@@ -21,6 +21,11 @@ CANDIDATES_PER_BUCKET = 64
 # templated pages into one cluster, nor relabel them all on one insert.
 MAX_CLUSTER_MERGE = 200
 MASK64 = (1 << 64) - 1
+_PROBES = " UNION ALL ".join(
+    ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
+     " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"]
+    * (simhash.BANDS * len(simhash.probes(0)))
+)  # fmt: skip
 
 
 def as_signed(value: int) -> int:
@@ -91,18 +96,18 @@ class NearDuplicates:
         signed = as_signed(value)
         per_bucket = CANDIDATES_PER_BUCKET if bucket_limit is None else bucket_limit
         near: dict[int, int] = {}
-        for band, part in enumerate(simhash.bands(value)):
-            # The newest CANDIDATES_PER_BUCKET of each probed bucket (the primary key's order).
-            union = " UNION ALL ".join(
-                ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
-                 " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"]
-                * len(simhash.probes(part))
-            )  # fmt: skip
-            params = [x for probe in simhash.probes(part) for x in (band, probe, per_bucket)]
-            for seq, fingerprint in self.conn.execute(union, params):
-                bits = ((signed ^ fingerprint) & MASK64).bit_count()
-                if bits <= limit:
-                    near[seq] = bits
+        # The newest CANDIDATES_PER_BUCKET of each probed bucket (the primary key's order), every
+        # bucket of every band in one statement.
+        params = [
+            x
+            for band, part in enumerate(simhash.bands(value))
+            for probe in simhash.probes(part)
+            for x in (band, probe, per_bucket)
+        ]
+        for seq, fingerprint in self.conn.execute(_PROBES, params):
+            bits = ((signed ^ fingerprint) & MASK64).bit_count()
+            if bits <= limit:
+                near[seq] = bits
         near.pop(exclude, None)
         chosen = sorted(near)
         if nearest is not None and len(chosen) > nearest:
