@@ -253,3 +253,44 @@ def test_a_spread_hash_holds_bit_i_of_the_word_hash_at_the_bottom_of_lane_i():
         value, spread = simhash._feature_hash(word), simhash._spread(word)
         lanes = [(spread >> (simhash.LANE * i)) & (simhash._LANE_LIMIT - 1) for i in range(64)]
         assert lanes == [(value >> i) & 1 for i in range(64)], word
+
+
+# -- CSS selectors read through class attributes --------------------------------------------------
+
+CLASSY = """<html><body>
+<div class="reporter">A</div><div class="reporters">B</div><span class="xreporter">C</span>
+<p class=" news-author  reporter	extra">D <a class="active" href="/x">E</a></p>
+<div class="new-details"><div class="description"><p>F</p><p class="reporter">G</p></div>
+<img src="/i.jpg"></div><div class="REPORTER">H</div><b class="sub-heading">I</b>
+<div class="col-md-9 mt-3"><h2>J</h2></div><div class="a-b_c">K<div class="a">L</div></div>
+<ul class="a"><li class="b">M</li></ul><div class="reporter
+writer">N</div></body></html>"""
+
+SELECTORS = sorted(
+    {css for outlet in (InqilabSpider, SunnewsSpider) for group in outlet.selectors.values()
+     for css in group}
+    | {".reporter", ".reporter::text", "div.reporter", ".a > .b", ".a .b", ".a, .reporter",
+       "p.reporter", ".a-b_c", "div.new-details img::attr(src)", ".writer", "*.active::text",
+       "h1::text, h2::text", "#x.reporter", ".reporter a::attr(href)", ".reporter.writer",
+       "div.col-md-9.mt-3 h2", "p.reporter:first-child", "li.b:nth-child(1)", "li:last-child",
+       "div.reporter:nth-of-type(2)", ".a.b > .c.d", ".reporter:not(.writer)"}
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "html",
+    [CLASSY, *(p.read_text("utf-8") for p in PAGES)],
+    ids=["crafted"] + [f"{p.parent.name}-{p.stem}" for p in PAGES],
+)
+def test_class_steps_select_what_parsel_selects(html):
+    from newscrawl.extraction.markup import _css_xpath, select
+
+    sel = Selector(text=html)
+    for css in SELECTORS:
+        found = select(sel, css)
+        expected = sel.css(css)
+        if "::" in css:
+            assert found == expected.getall(), css
+        else:
+            assert found == [e.root for e in expected], css
+    assert "@class[contains(., 'reporter')]/parent::*" in _css_xpath(".reporter").path

@@ -75,10 +75,35 @@ def element_text(element: Selector) -> str:
     return "".join(walk_text(element.root))
 
 
+# A step that tests one class, as the CSS translator writes it: libxml2 evaluates the predicate
+# for every element of the axis (every element of the page for ".byline"), ~0.3 µs each. Read
+# through the class attributes instead, a step of the axis rather than a predicate, it selects
+# the same elements, in the same order, in a third to a half of the time.
+# A step testing more (".a.b", "p.a:first-child") has the class test first, in parentheses.
+_CLASS_TEST = (
+    r"@class and contains\(@class, '([^']*)'\) and "
+    r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \{n} '\)"
+)
+_STEP = r"((?:^|/|\| )(?:[a-z-]+::)?[\w*-]+)"
+_CLASS_STEP = re.compile(_STEP + r"\[" + _CLASS_TEST.format(n=2) + r"\]")
+_FIRST_CLASS_STEP = re.compile(_STEP + r"\[\(" + _CLASS_TEST.format(n=2) + r"\) and \(")
+_BY_CLASS = (
+    r"\1/@class[contains(., '\2')]/parent::*"
+    r"[contains(concat(' ', normalize-space(@class), ' '), ' \2 ')]"
+)
+_BY_FIRST_CLASS = (
+    r"\1/@class[contains(., '\2')]/parent::*"
+    r"[(contains(concat(' ', normalize-space(@class), ' '), ' \2 ')) and ("
+)
+
+
 @functools.lru_cache(maxsize=1024)
 def _css_xpath(css: str) -> etree.XPath:
     """A CSS selector compiled as parsel compiles it for HTML (``::text``, ``::attr()``)."""
-    return etree.XPath(HTMLTranslator().css_to_xpath(css), smart_strings=False)
+    path = HTMLTranslator().css_to_xpath(css)
+    if "position()" not in path and "last()" not in path:  # no predicate counts the axis
+        path = _FIRST_CLASS_STEP.sub(_BY_FIRST_CLASS, _CLASS_STEP.sub(_BY_CLASS, path))
+    return etree.XPath(path, smart_strings=False)
 
 
 def select(sel: Selector, css: str) -> list[Any]:
