@@ -294,3 +294,12 @@ def test_class_steps_select_what_parsel_selects(html):
         else:
             assert found == [e.root for e in expected], css
     assert "@class[contains(., 'reporter')]/parent::*" in _css_xpath(".reporter").path
+
+
+@pytest.mark.parametrize("css", ["none", ".reporter::text", "img::attr(src)", "p.reporter", "a"])
+def test_get_all_is_parsels_getall(css):
+    from newscrawl.extraction.markup import get_all
+
+    for html in [CLASSY, "<p>x<none>y</none></p>", *(p.read_text("utf-8") for p in PAGES)]:
+        sel = Selector(text=html)
+        assert get_all(sel, css) == sel.css(css).getall()

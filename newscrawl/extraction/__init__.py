@@ -34,6 +34,7 @@ from newscrawl.extraction.markup import (
     article_body_paragraphs,
     element_text,
     first_text,
+    get_all,
     paragraphs,
     plain_text,
 )
@@ -81,7 +82,7 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
     author = first_text(sel, css.get("author", ()))
     out.offer("author", strip_outlet_prefix(author, outlet.site_names), layer)
     out.offer("category", first_text(sel, css.get("category", ())), layer)
-    tags = [plain_text(t) for t in sel.css(",".join(css.get("tags", ())) or "none").getall()]
+    tags = [plain_text(t) for t in get_all(sel, ",".join(css.get("tags", ())) or "none")]
     out.offer("tags", [t for t in tags if t], layer)
     date_line = first_text(sel, css.get("dates", ()))
     if date_line:
@@ -92,7 +93,7 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
     for name in ("published", "updated"):
         raw = first_text(sel, css.get(name, ()))
         out.offer(name, dates.parse_date(raw), layer, raw)
-    images = sel.css(",".join(css.get("image", ())) or "none").getall()
+    images = get_all(sel, ",".join(css.get("image", ())) or "none")
     out.offer("image_urls", [urljoin(base_url, i) for i in images], layer)
 
 

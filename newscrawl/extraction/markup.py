@@ -112,6 +112,15 @@ def select(sel: Selector, css: str) -> list[Any]:
     return _css_xpath(css)(sel.root)
 
 
+def get_all(sel: Selector, css: str) -> list[str]:
+    """``sel.css(css).getall()``: texts and attributes as they are, and elements serialized by
+    parsel (rare: outlets select ``::text`` or ``::attr()``)."""
+    found = select(sel, css)
+    if all(isinstance(v, str) for v in found):
+        return found
+    return sel.css(css).getall()
+
+
 def first_text(sel: Selector, css_list: Sequence[str]) -> str | None:
     """Text of the first element any selector matches (``::attr()``/``::text`` taken as is)."""
     for css in css_list:
