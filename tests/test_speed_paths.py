@@ -303,3 +303,34 @@ def test_get_all_is_parsels_getall(css):
     for html in [CLASSY, "<p>x<none>y</none></p>", *(p.read_text("utf-8") for p in PAGES)]:
         sel = Selector(text=html)
         assert get_all(sel, css) == sel.css(css).getall()
+
+
+XPATHS = ["//title/text()", "/html/@lang", '//link[@rel="canonical"]/@href',
+          '//script[@type="application/ld+json"]/text()', "//meta/@content"]  # fmt: skip
+ODD = [
+    "<p>no head</p>",
+    "<html lang=''><title>a &amp; b<!-- c --> d</title></html>",
+    "<html lang='bn'><head><title></title><link rel=canonical href=' /x '></head></html>",
+]
+
+
+@pytest.mark.parametrize("path", XPATHS)
+def test_xpath_without_parsel_wrappers_gives_what_parsel_gives(path):
+    from newscrawl.extraction.markup import xpath_all, xpath_first
+
+    for html in [*ODD, *(p.read_text("utf-8") for p in PAGES)]:
+        sel = Selector(text=html)
+        assert xpath_all(sel, path) == sel.xpath(path).getall()
+        assert xpath_first(sel, path) == sel.xpath(path).get()
+
+
+def test_meta_tags_are_read_as_parsel_read_them():
+    for html in [*ODD, *(p.read_text("utf-8") for p in PAGES)]:
+        sel = Selector(text=html)
+        expected: dict[str, list[str]] = {}
+        for tag in sel.xpath("//meta[@content]"):
+            content = tag.attrib["content"].strip()
+            for attribute in ("property", "name", "itemprop") if content else ():
+                if tag.attrib.get(attribute):
+                    expected.setdefault(tag.attrib[attribute], []).append(content)
+        assert meta.meta_tags(sel) == expected

@@ -37,6 +37,7 @@ from newscrawl.extraction.markup import (
     get_all,
     paragraphs,
     plain_text,
+    xpath_first,
 )
 from newscrawl.extraction.meta import (
     from_meta,
@@ -251,7 +252,7 @@ def site_names(
     ``shown`` gives it, looked for only when needed)."""
     shown = shown or functools.cache(lambda: generic.headline(sel))
     found = list(outlet.site_names) + page_site_names(sel, tags) + jsonld.publisher_names(data)
-    titles = [sel.xpath("//title/text()").get(), *tags.get("og:title", ())[:1]]
+    titles = [xpath_first(sel, "//title/text()"), *tags.get("og:title", ())[:1]]
     for page_title in titles:
         if not page_title:
             continue

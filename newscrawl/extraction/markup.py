@@ -106,6 +106,23 @@ def _css_xpath(css: str) -> etree.XPath:
     return etree.XPath(path, smart_strings=False)
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(path: str) -> etree.XPath:
+    return etree.XPath(path, smart_strings=False)
+
+
+def xpath_all(sel: Selector, path: str) -> list[Any]:
+    """What ``sel.xpath(path)`` matches, as lxml elements and strings (``.getall()`` for text
+    and attributes), without a parsel Selector made around each."""
+    return _compiled(path)(sel.root)
+
+
+def xpath_first(sel: Selector, path: str) -> Any:
+    """``sel.xpath(path).get()`` for text and attributes: the first match, or None."""
+    found = _compiled(path)(sel.root)
+    return found[0] if found else None
+
+
 def select(sel: Selector, css: str) -> list[Any]:
     """What ``sel.css(css)`` matches, as lxml elements and strings: the same nodes, without a
     parsel Selector made around each (most of the cost of a query that matches many)."""

@@ -9,7 +9,7 @@ from parsel import Selector
 
 from newscrawl import dates, text
 from newscrawl.extraction.core import Extracted
-from newscrawl.extraction.markup import plain_text
+from newscrawl.extraction.markup import plain_text, xpath_all, xpath_first
 
 _SEPARATORS = "|-–—:«»·•"
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:«»·•]\s+|\s*[|«»·•]\s*")
@@ -18,12 +18,12 @@ _TITLE_SPLIT = re.compile(r"\s+[|\-–—:«»·•]\s+|\s*[|«»·•]\s*")
 def meta_tags(sel: Selector) -> dict[str, list[str]]:
     """Every <meta> tag's content by its property, name or itemprop, read in one pass."""
     tags: dict[str, list[str]] = {}
-    for meta in sel.xpath("//meta[@content]"):
-        content = meta.attrib["content"].strip()
+    for meta in xpath_all(sel, "//meta[@content]"):
+        content = meta.get("content").strip()
         if not content:
             continue
         for attribute in ("property", "name", "itemprop"):
-            key = meta.attrib.get(attribute)
+            key = meta.get(attribute)
             if key:
                 tags.setdefault(key, []).append(content)
     return tags
@@ -57,7 +57,7 @@ def from_meta(
     ):
         raw = first(*keys)
         out.offer(name, dates.parse_date(raw), layer, raw)
-    canonical = sel.xpath('//link[@rel="canonical"]/@href').get()
+    canonical = xpath_first(sel, '//link[@rel="canonical"]/@href')
     out.offer("canonical_url", canonical or first("og:url"), layer)
     out.offer("image_urls", values("og:image"), layer)
 

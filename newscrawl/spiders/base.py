@@ -44,7 +44,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl import dates, extract
-from newscrawl.extraction.markup import select
+from newscrawl.extraction.markup import select, xpath_first
 from newscrawl.items import Article
 from newscrawl.spiders.discovery import DiscoveryMixin, origin_of
 from newscrawl.spiders.documents import failure_reason
@@ -184,7 +184,7 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             updated_raw=found.raw.get("updated") or found.unparsed.get("updated"),
             body="\n\n".join(values["body"]),
             image_urls=values.get("image_urls") or [],
-            language=response.xpath("/html/@lang").get() or self.default_language,
+            language=xpath_first(response.selector, "/html/@lang") or self.default_language,
             extraction=dict(sorted(layers.items())),
         )
 
@@ -232,7 +232,7 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             return "bad_encoding"  # mis-encoded beyond repair (not valid UTF-8 either)
         if looks_like_challenge(response.text):
             return "challenge"
-        title = response.xpath("//title/text()").get() or ""
+        title = xpath_first(response.selector, "//title/text()") or ""
         headings = " ".join(select(response.selector, "h1::text, h2::text")[:3])
         if ERROR_TITLES.search(title) or ERROR_TITLES.fullmatch(headings.strip() or "-"):
             return "error_page"
