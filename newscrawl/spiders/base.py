@@ -38,6 +38,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -230,7 +231,7 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             return "binary"  # an image or a PDF sent as text/html: never stored as text
         if not BENGALI.search(response.text) and MOJIBAKE.search(response.text):
             return "bad_encoding"  # mis-encoded beyond repair (not valid UTF-8 either)
-        if looks_like_challenge(response.text):
+        if challenge_page(response):
             return "challenge"
         title = xpath_first(response.selector, "//title/text()") or ""
         headings = " ".join(select(response.selector, "h1::text, h2::text")[:3])
@@ -282,6 +283,19 @@ def looks_like_challenge(page_text: str) -> bool:
     """An anti-bot challenge page: its markers sit near the top of the page."""
     head = page_text[:20000]
     return any(marker in head for marker in CHALLENGE_MARKERS)
+
+
+# The verdict for each response still in use: BackoffMiddleware asks first, the spider after it,
+# and the scan (7 substrings in 20,000 characters) costs ~50 µs a page.
+_CHALLENGE_PAGES: WeakKeyDictionary[TextResponse, bool] = WeakKeyDictionary()
+
+
+def challenge_page(response: TextResponse) -> bool:
+    """``looks_like_challenge(response.text)``, scanned once per response."""
+    verdict = _CHALLENGE_PAGES.get(response)
+    if verdict is None:
+        verdict = _CHALLENGE_PAGES[response] = looks_like_challenge(response.text)
+    return verdict
 
 
 def _is_utf8(encoding: str) -> bool:
