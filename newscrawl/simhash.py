@@ -39,12 +39,14 @@ DEFAULT_DISTANCE = 7
 
 _PUNCTUATION = string.punctuation + "।॥‘’“”–—…•·«»‹›¦§¶"
 _SEPARATORS = re.compile(f"[\\s{re.escape(_PUNCTUATION)}]+")
+# The words themselves, as split at _SEPARATORS with the empty pieces dropped (twice as fast).
+_WORD = re.compile(f"[^\\s{re.escape(_PUNCTUATION)}]+")
 
 
 def words(body: str, *, cleaned: bool = False) -> list[str]:
     """Words of a body: cleaned, Bengali digits as ASCII, lower case, punctuation gone."""
     body = body if cleaned else text.clean_body(body)
-    return [w for w in _SEPARATORS.split(text.to_ascii_digits(body).lower()) if w]
+    return _WORD.findall(text.to_ascii_digits(body).lower())
 
 
 def shingles(tokens: list[str], size: int = SHINGLE) -> list[str]:

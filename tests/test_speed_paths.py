@@ -334,3 +334,17 @@ def test_meta_tags_are_read_as_parsel_read_them():
                 if tag.attrib.get(attribute):
                     expected.setdefault(tag.attrib[attribute], []).append(content)
         assert meta.meta_tags(sel) == expected
+
+
+def test_simhash_words_are_the_pieces_between_separators():
+    import random
+
+    from newscrawl import simhash
+
+    rng = random.Random(7)
+    alphabet = simhash._PUNCTUATION + " \t\n\xa0\u2003" + "কখা্িAbZ09০৯ßİ" + "\u200c\u200d"
+    for _ in range(3000):
+        body = "".join(rng.choices(alphabet, k=rng.randint(0, 30)))
+        lowered = simhash.text.to_ascii_digits(body).lower()
+        expected = [w for w in simhash._SEPARATORS.split(lowered) if w]
+        assert simhash.words(body, cleaned=True) == expected, repr(body)
