@@ -348,3 +348,110 @@ def test_simhash_words_are_the_pieces_between_separators():
         lowered = simhash.text.to_ascii_digits(body).lower()
         expected = [w for w in simhash._SEPARATORS.split(lowered) if w]
         assert simhash.words(body, cleaned=True) == expected, repr(body)
+
+
+# -- the store: numbers counted per batch, clusters given at insert -------------------------------
+
+
+def reference_write_batch(store, articles):
+    """write_batch as first written: seq looked up per article, the row stored, then its
+    near-duplicates found and its cluster set by an UPDATE."""
+    import json
+
+    from newscrawl import simhash
+    from newscrawl import store as package
+    from newscrawl.store.rows import Outcome
+    from newscrawl.store.schema import ARTICLE_COLUMNS, JSON_COLUMNS
+
+    outcomes = []
+    with store.transaction():
+        for article in articles:
+            now = package.utcnow()
+            known = store.conn.execute(
+                "SELECT 1 FROM articles WHERE content_hash = ?", (article["content_hash"],)
+            ).fetchone()
+            if known:
+                outcomes.append(Outcome("duplicate", article["content_hash"]))
+            else:
+                previous = store._latest_revision(article.get("outlet"), article.get("article_id"))
+                row = {column: article.get(column) for column in ARTICLE_COLUMNS}
+                value = simhash.simhash(article["body"], cleaned=True)
+                row.update(seq=store._next_seq(), first_seen_at=now, simhash=simhash.to_hex(value),
+                           revision=previous[1] + 1 if previous else 1,
+                           previous_hash=previous[0] if previous else None)  # fmt: skip
+                for column in JSON_COLUMNS:
+                    if row[column] is not None:
+                        row[column] = json.dumps(row[column], ensure_ascii=False, sort_keys=True)
+                marks = ", ".join(f":{c}" for c in ARTICLE_COLUMNS)
+                store.conn.execute(
+                    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({marks})", row
+                )
+                near = store._link_near_duplicates(row["seq"], row["content_hash"], value, now)
+                kind = "revision" if previous else "new"
+                outcomes.append(Outcome(kind, row["content_hash"], row["previous_hash"], near))
+            store._remember_url(article, now)
+    return outcomes
+
+
+def near_rich_batches():
+    """Articles that are near each other in chains, bridges, revisions and duplicates."""
+    import random
+
+    from tests.test_neardup import KIM, SEED_BODIES, article
+
+    rng = random.Random(3)
+    bodies = list(SEED_BODIES.values())
+    batches = []
+    for size in (1, 7, 30, 12):
+        batch = []
+        for _ in range(size):
+            words = rng.choice(bodies).split(" ")
+            for _ in range(rng.choice([0, 1, 2, 4, 30])):
+                words[rng.randrange(len(words))] = rng.choice(["নতুন", "শব্দ", "আজ", "১২"])
+            outlet = rng.choice(["sunnews", "inqilab"])
+            batch.append(article(" ".join(words), title=KIM["title"], outlet=outlet,
+                                 article_id=str(rng.randrange(6))))  # fmt: skip
+        batch.append(batch[0])  # a duplicate within the batch
+        batches.append(batch)
+    return batches
+
+
+def test_stored_rows_pairs_and_clusters_are_the_reference_writes(tmp_path):
+    from newscrawl.store import Store
+
+    tables = {
+        "articles": "SELECT seq, content_hash, revision, previous_hash, simhash, cluster"
+        " FROM articles ORDER BY seq",
+        "near_duplicates": "SELECT older_hash, newer_hash, distance FROM near_duplicates"
+        " ORDER BY 1, 2",
+        "simhash_bands": "SELECT * FROM simhash_bands ORDER BY 1, 2, 3",
+        "fts": "SELECT rowid, title FROM articles_fts ORDER BY rowid",
+    }
+    with Store(tmp_path / "a.db") as fast, Store(tmp_path / "b.db") as reference:
+        for batch in near_rich_batches():
+            got = fast.write_batch(batch)
+            expected = reference_write_batch(reference, batch)
+            assert [(o.kind, o.content_hash, o.near_duplicates) for o in got] == [
+                (o.kind, o.content_hash, o.near_duplicates) for o in expected
+            ]
+        for name, sql in tables.items():
+            rows = fast.conn.execute(sql).fetchall()
+            assert rows == reference.conn.execute(sql).fetchall(), name
+        clusters = {c for (c,) in fast.conn.execute("SELECT cluster FROM articles")}
+        assert len(clusters) > 1 and fast.conn.execute("SELECT count(*) FROM near_duplicates")
+
+
+def test_a_write_sets_the_cluster_with_the_row_and_counts_its_numbers(tmp_path):
+    from newscrawl.store import Store
+    from tests.test_neardup import KIM, article, edit_one_sentence
+
+    with Store(tmp_path / "n.db") as store:
+        store.write_batch([article(KIM["body"], title="ক")])
+        executed: list[str] = []
+        store.conn.set_trace_callback(executed.append)
+        store.write_batch([article(edit_one_sentence(KIM["body"]), title=t) for t in "খগ"])
+        store.conn.set_trace_callback(None)
+        assert not [sql for sql in executed if sql.startswith("UPDATE articles SET cluster")]
+        assert sum("MAX(seq)" in sql for sql in executed) == 1  # once per batch
+        rows = store.conn.execute("SELECT seq, cluster FROM articles ORDER BY seq").fetchall()
+    assert rows == [(1, 1), (2, 1), (3, 1)]

@@ -269,9 +269,9 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
         self.logger.info("skipped %s: %s", response.url, reason)
 
     def count_layers(self, layers: dict[str, str], values: dict[str, Any]) -> None:
-        stats = self.stats
+        count = self.stats.inc_value  # looked up once: Scrapy wraps each look-up
         for name in extract.FIELDS:
-            stats.inc_value(f"newscrawl/extraction/{name}/{layers.get(name, 'missing')}")
+            count(f"newscrawl/extraction/{name}/{layers.get(name, 'missing')}")
 
     def article_failed(self, failure: Failure) -> None:
         reason = failure_reason(failure)
