@@ -455,3 +455,63 @@ def test_a_write_sets_the_cluster_with_the_row_and_counts_its_numbers(tmp_path):
         assert sum("MAX(seq)" in sql for sql in executed) == 1  # once per batch
         rows = store.conn.execute("SELECT seq, cluster FROM articles ORDER BY seq").fetchall()
     assert rows == [(1, 1), (2, 1), (3, 1)]
+
+
+def test_forgotten_clean_texts_are_cleaned_again_and_counted_afresh():
+    from newscrawl import text
+
+    value = text.clean_line("ভুলে যাওয়া লেখা")
+    assert value in text._CLEAN
+    text.forget_clean_texts()
+    assert value not in text._CLEAN and text._clean_chars == 0
+    assert text.clean_line(value) == value and value in text._CLEAN
+    assert text._clean_chars == len(value)
+
+
+# -- NFC of Bengali text: the quick check made decisive -------------------------------------------
+
+NFC_ALPHABET = (
+    "কখগঘঙচডঢয\u09be\u09bf\u09c0\u09c7\u09c8\u09cb\u09cc\u09d7\u09bc\u09cd\u09dc\u09dd\u09df"
+    "\u0981\u0982 aAeE\u0300\u0301\u0327\u00e9\u1100\u1161\u11a8\uac00\u200c\u200d"
+)
+
+
+def test_nfc_is_unicodedatas_for_every_short_text_of_the_composing_characters():
+    import itertools
+    import unicodedata
+
+    from newscrawl import text
+
+    critical = "ক\u09be\u09c7\u09d7\u09cb\u09bc\u0301a"
+    for size in range(1, 5):
+        for chars in itertools.product(critical, repeat=size):
+            value = "".join(chars)
+            assert text.nfc(value) == unicodedata.normalize("NFC", value), ascii(value)
+
+
+def test_nfc_is_unicodedatas_on_random_and_real_texts():
+    import random
+    import unicodedata
+
+    from newscrawl import text
+
+    rng = random.Random(9)
+    samples = ["".join(rng.choices(NFC_ALPHABET, k=rng.randint(1, 40))) for _ in range(20000)]
+    samples += [p.read_text("utf-8") for p in PAGES]
+    samples += [unicodedata.normalize("NFD", s) for s in samples[-len(PAGES) :]]
+    for value in samples:
+        assert text.nfc(value) == unicodedata.normalize("NFC", value), ascii(value[:80])
+
+
+def test_a_bengali_paragraph_in_nfc_is_returned_without_normalising(monkeypatch):
+    import unicodedata
+
+    from newscrawl import text
+
+    paragraph = "বাংলাদেশের রাজধানী ঢাকায় আজ বৃষ্টি হয়েছে। আবহাওয়া অফিস জানিয়েছে।"
+    calls = []
+    monkeypatch.setattr(text.unicodedata, "normalize", lambda f, t: calls.append(t) or t)
+    assert text.nfc(paragraph) is paragraph and not calls
+    assert text.nfc("কে\u09be") == "কে\u09be" and calls  # ে then া: normalised (to ো)
+    monkeypatch.undo()
+    assert text.nfc("কে\u09be") == unicodedata.normalize("NFC", "কে\u09be") == "কো"
