@@ -16,7 +16,6 @@ from collections.abc import Iterable
 # Invisible characters that carry no meaning in running text. ZWJ (U+200D) and ZWNJ (U+200C) are
 # deliberately absent: they select conjunct forms in Bengali script and change how a word reads.
 _INVISIBLE = ("\u200b", "\ufeff", "\u00ad")
-_SPACE_RUN = re.compile(r"\s+")
 
 # Control characters that are not white space (white space ones, \t \n \r \v \f \x1c-\x1f and
 # NEL, collapse like any space): C0, DEL and C1. A page can carry them, and a terminal obeys them:
@@ -104,13 +103,15 @@ def clean_line(text: str | None) -> str:
         return text
     text = nfc(strip_controls(text))
     # str.replace, not str.translate: on Bengali text (non-Latin-1) translate takes the slow
-    # path, measured 2.4 times slower. U+00A0 needs no replacing: \s matches it below.
+    # path, measured 2.4 times slower. U+00A0 needs no replacing: it is white space below.
     removed = False
     for invisible in _INVISIBLE:
         if invisible in text:
             text = text.replace(invisible, "")
             removed = True
-    text = _SPACE_RUN.sub(" ", text).strip()
+    # White space runs to one space, none at the ends: what re.sub(r"\s+", " ", text).strip()
+    # gives (\s is str.isspace), without a substitution for every space between two words.
+    text = " ".join(text.split())
     # Removing an invisible character can join two that NFC composes ("ে", U+200B, "া"), so
     # only a text that lost none is known to come back unchanged.
     if not removed:

@@ -515,3 +515,18 @@ def test_a_bengali_paragraph_in_nfc_is_returned_without_normalising(monkeypatch)
     assert text.nfc("কে\u09be") == "কে\u09be" and calls  # ে then া: normalised (to ো)
     monkeypatch.undo()
     assert text.nfc("কে\u09be") == unicodedata.normalize("NFC", "কে\u09be") == "কো"
+
+
+def test_white_space_collapses_as_the_regular_expression_collapsed_it():
+    import random
+    import re
+
+    from newscrawl import text
+
+    spaces = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    assert all(re.fullmatch(r"\s", c) for c in spaces)  # \s is str.isspace
+    rng = random.Random(5)
+    for _ in range(20000):
+        value = "".join(rng.choices(spaces + "ab কা", k=rng.randint(0, 14)))
+        expected = re.sub(r"\s+", " ", text.nfc(value)).strip()
+        assert text.clean_line(value) == expected, repr(value)
