@@ -121,7 +121,7 @@ def clean_line(text: str | None) -> str:
 
 def _remember_clean(text: str) -> None:
     global _clean_chars
-    if text in _CLEAN or len(text) > _CLEAN_CHARS // 16:
+    if text in _CLEAN or len(text) > _CLEAN_CHARS // 4:
         return
     _CLEAN[text] = None
     _clean_chars += len(text)

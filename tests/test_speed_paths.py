@@ -182,7 +182,7 @@ def test_remembered_clean_texts_stay_bounded(monkeypatch):
     for number in range(500):
         text.clean_line(f"অনুচ্ছেদ {number:04d}")
     assert text._clean_chars <= 1000 and len(text._CLEAN) < 500
-    assert text.clean_line("x" * 100) not in text._CLEAN  # longer than 1/16 of the bound
+    assert text.clean_line("x" * 300) not in text._CLEAN  # longer than 1/4 of the bound
 
 
 # -- Spidermon's field counting -------------------------------------------------------------------
