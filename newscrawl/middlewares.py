@@ -18,7 +18,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
-from newscrawl.spiders.base import looks_like_challenge
+from newscrawl.spiders.base import challenge_page
 from newscrawl.spiders.discovery import may_fetch
 from newscrawl.store import Store
 
@@ -179,7 +179,7 @@ def _is_challenge(response: Response) -> bool:
         return True
     if not isinstance(response, TextResponse):
         return False
-    return looks_like_challenge(response.text)
+    return challenge_page(response)
 
 
 class Refused(IgnoreRequest):

@@ -8,7 +8,12 @@ and ``scrapy crawlall`` turns them into its exit status.
 
 from __future__ import annotations
 
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.statscollectors import StatsCollector
 from spidermon import Monitor, MonitorSuite, monitors
+from spidermon.contrib.scrapy.extensions import Spidermon
 from spidermon.contrib.scrapy.monitors import (
     ErrorCountMonitor,
     FieldCoverageMonitor,
@@ -17,6 +22,79 @@ from spidermon.contrib.scrapy.monitors import (
 from spidermon.core.actions import Action
 
 from newscrawl.health import PROBLEMS_STAT
+
+ITEM_COUNT = "spidermon_item_scraped_count"
+
+
+class Monitoring(Spidermon):
+    """Spidermon, with the per-item counting its field coverage needs done in one quick pass.
+
+    Spidermon counts every filled field of every item (``spidermon_item_scraped_count/Article/
+    title``, nested dicts too) and reads its six coverage settings again for each item, each
+    count a call through the stats collector's wrappers: ~0.1 ms an article, more than SQLite
+    needs to store it. This gives the same counts, in the same order, reading the settings
+    once. Settings this pass does not know (list items counted, nesting levels per field or
+    bounded) leave the counting to Spidermon.
+    """
+
+    _rules: tuple[bool, bool, dict[type, list[Any]]] | None = None
+    _plain = False
+
+    def item_scraped(self, item, response, spider):
+        if self._rules is None and not self._read_rules():
+            return super().item_scraped(item, response, spider)
+        keys = [ITEM_COUNT, f"{ITEM_COUNT}/{type(item).__name__}"]
+        self._field_keys(item, keys[1], keys)
+        stats = self.crawler.stats
+        if not self._plain:
+            for key in keys:
+                stats.inc_value(key)
+            return None
+        counts = stats.get_stats()  # the collector's own dict: Spidermon writes to it too
+        for key in keys:
+            counts[key] = counts.setdefault(key, 0) + 1
+        return None
+
+    def _read_rules(self) -> bool:
+        settings = self.crawler.settings
+        if settings.getint("SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS", 0) > 0:
+            return False
+        levels = settings.get("SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS", -1)
+        if isinstance(levels, dict) or int(levels) != -1:
+            return False
+        skip: dict[type, list[Any]] = {}
+        for value in self._get_skip_values_list(settings):
+            skip.setdefault(type(value), []).append(value)
+        self._rules = (
+            settings.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_NONE", False),
+            settings.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_FALSY", True),
+            skip,
+        )
+        # The stock collectors keep their counts in the dict get_stats() returns, and count
+        # with nothing else to do: add to it at once, past the wrappers of each call.
+        stats_class = type(self.crawler.stats)
+        self._plain = (
+            stats_class.inc_value is StatsCollector.inc_value
+            and stats_class.get_stats is StatsCollector.get_stats
+        )
+        return True
+
+    def _field_keys(self, item: Any, prefix: str, keys: list[str]) -> None:
+        """Spidermon's ``_count_item`` with every dict level counted and no list items."""
+        skip_none, skip_falsy, skip = self._rules
+        for name, value in ItemAdapter(item).items():
+            if value is None:
+                if skip_none:
+                    continue
+            elif skip_falsy and not value:
+                continue
+            same_type = skip.get(type(value))
+            if same_type and any(value == candidate for candidate in same_type):
+                continue
+            key = f"{prefix}/{name}"
+            keys.append(key)
+            if isinstance(value, dict):
+                self._field_keys(value, key, keys)
 
 
 @monitors.name("Extraction layers")

@@ -355,3 +355,25 @@ def test_the_async_paths_filter_as_the_sync_ones(incremental):
         listing_page(), _outputs(article_request(1), article_request(2), "item"),
     )))  # fmt: skip
     assert [getattr(o, "url", o) for o in out] == ["http://x/national/news/1", "item"]
+
+
+def test_the_challenge_scan_is_made_once_per_response_and_fires_for_both(backoff, monkeypatch):
+    """BackoffMiddleware and the spider both judge a challenge page; the page is scanned once."""
+    from newscrawl.spiders import base
+    from newscrawl.spiders.inqilab import InqilabSpider
+
+    scans = []
+    real = base.looks_like_challenge
+    monkeypatch.setattr(base, "looks_like_challenge", lambda t: scans.append(1) or real(t))
+    middleware, slot, _ = backoff
+    page = b"<html><head><title>Just a moment...</title></head><body>cf_chl_opt</body></html>"
+    challenge, normal = answer(200, page), answer(200, "<p>খবর</p>".encode())
+    for response in (challenge, normal):
+        middleware.process_response(Request(URL), response)
+    assert slot.delay == 2.0  # backed off for the challenge only
+    spider = InqilabSpider()
+    assert spider.not_an_article(challenge) == "challenge"
+    assert spider.not_an_article(normal) is None
+    assert len(scans) == 2  # one scan per response, not one per look
+    assert spider.not_an_article(answer(200, page)) == "challenge"  # a new response: scanned
+    assert len(scans) == 3

@@ -344,3 +344,15 @@ def test_batches_and_kills_are_logged(pipeline, caplog):
     assert "stored a batch of 1 articles" in caplog.text
     store.killed(crawler.spider)
     assert "inqilab: stopped before the run could close; recording it as killed" in caplog.text
+
+
+def test_a_buffered_article_is_its_fields_and_stores_its_lists_as_json(pipeline, db_path):
+    crawler, store = pipeline
+    done = through(crawler, item(1, tags=["খ", "ক"], image_urls=["http://x/i.jpg"]))[0]
+    done["extraction"] = {"title": "meta", "body": "selectors"}
+    store.process_item(done)
+    assert store.buffer == [{**dict(done), "run_id": store.run_id}]
+    store.flush()
+    with Store(db_path) as db:
+        row = db.conn.execute("SELECT tags, image_urls, extraction FROM articles").fetchone()
+    assert row == ('["খ", "ক"]', '["http://x/i.jpg"]', '{"body": "selectors", "title": "meta"}')

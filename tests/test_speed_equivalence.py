@@ -44,12 +44,27 @@ def test_simhash_of_fixture_bodies_is_unchanged():
         assert simhash.simhash(body) == reference_simhash(body)
 
 
-def test_simhash_past_the_lane_limit_counts_per_column(monkeypatch):
+def test_simhash_past_the_lane_limit_counts_in_parts(monkeypatch):
     body = random_body(random.Random(1), 200)
     expected = simhash.simhash(body)
-    monkeypatch.setattr(simhash, "_LANE_LIMIT", 10)  # as if the body had 4 billion words
+    monkeypatch.setattr(simhash, "_LANE_LIMIT", 10)  # as if the body had 65,536 words or more
     assert simhash.simhash(body) == expected == reference_simhash(body)
-    assert simhash._simhash_by_columns(Counter(simhash.words(body))) == expected
+
+
+def test_simhash_of_a_body_longer_than_a_lane_counts():
+    rng = random.Random(2)
+    vocabulary = ["".join(rng.choices(BENGALI_LETTERS, k=4)) for _ in range(40)]
+    tokens = rng.choices(vocabulary, k=simhash._LANE_LIMIT + 777)
+    counts = Counter(tokens)
+    expected = 0
+    for bit in range(64):
+        ones = sum(n for word, n in counts.items() if simhash._feature_hash(word) >> bit & 1)
+        if 2 * ones > len(tokens):
+            expected |= 1 << bit
+    assert simhash.simhash(" ".join(tokens), cleaned=True) == expected
+    # One word more often than a lane can count: every lane its hash sets overflows but for parts.
+    many = "খবর " * (simhash._LANE_LIMIT + 777) + "অন্য " * 1000
+    assert simhash.simhash(many, cleaned=True) == simhash._feature_hash("খবর")
 
 
 def test_ascii_digits_are_what_translate_gave():

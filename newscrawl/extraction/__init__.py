@@ -34,13 +34,16 @@ from newscrawl.extraction.markup import (
     article_body_paragraphs,
     element_text,
     first_text,
+    get_all,
     paragraphs,
     plain_text,
+    xpath_first,
 )
 from newscrawl.extraction.meta import (
     from_meta,
     meta_tags,
     page_site_names,
+    possible_title_suffixes,
     strip_outlet_prefix,
     strip_site_name,
     title_suffix,
@@ -83,7 +86,7 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
     author = first_text(sel, css.get("author", ()))
     out.offer("author", strip_outlet_prefix(author, outlet.site_names), layer)
     out.offer("category", first_text(sel, css.get("category", ())), layer)
-    tags = [plain_text(t) for t in sel.css(",".join(css.get("tags", ())) or "none").getall()]
+    tags = [plain_text(t) for t in get_all(sel, ",".join(css.get("tags", ())) or "none")]
     out.offer("tags", [t for t in tags if t], layer)
     date_line = first_text(sel, css.get("dates", ()))
     if date_line:
@@ -94,7 +97,7 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
     for name in ("published", "updated"):
         raw = first_text(sel, css.get(name, ()))
         out.offer(name, dates.parse_date(raw), layer, raw)
-    images = sel.css(",".join(css.get("image", ())) or "none").getall()
+    images = get_all(sel, ",".join(css.get("image", ())) or "none")
     out.offer("image_urls", [urljoin(base_url, i) for i in images], layer)
 
 
@@ -102,17 +105,22 @@ def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str)
 
 
 def from_generic(
-    sel: Selector, out: Extracted, article_body: str | None, declared: Set[str] = frozenset()
+    sel: Selector,
+    out: Extracted,
+    article_body: str | None,
+    declared: Set[str] = frozenset(),
+    headline: Callable[[], str | None] | None = None,
 ) -> None:
     """Title, subtitle, byline, date and body from the page's structure, for the fields the
     outlet declares no selector for (``declared``: those it does). The article block's
     paragraphs are preferred to JSON-LD ``articleBody`` when they hold at least its words: they
-    keep the page's paragraph breaks and nothing the page does not show."""
+    keep the page's paragraph breaks and nothing the page does not show. ``headline`` gives the
+    page's shown headline, when the caller has it."""
     layer = "generic"
     summary = sel.xpath('//meta[@name="description" or @property="og:description"]/@content').get()
     page = generic.Page(sel, plain_text(summary) if summary else None)
     if "title" not in declared:
-        shown = strip_site_name(generic.headline(sel), out.site_names)
+        shown = strip_site_name(headline() if headline else generic.headline(sel), out.site_names)
         if shown and _same_headline(shown, out.values.get("title")):
             # The metadata reworded or cut what the page prints: the reader sees the printed one.
             out.values["title"], out.layers["title"] = shown, layer
@@ -255,11 +263,14 @@ def site_names(
     ``shown`` gives it, looked for only when needed)."""
     shown = shown or functools.cache(lambda: generic.headline(sel))
     found = list(outlet.site_names) + page_site_names(sel, tags) + jsonld.publisher_names(data)
-    titles = [sel.xpath("//title/text()").get(), *tags.get("og:title", ())[:1]]
+    titles = [xpath_first(sel, "//title/text()"), *tags.get("og:title", ())[:1]]
     for page_title in titles:
         if not page_title:
             continue
-        suffix = title_suffix(page_title, headline) or title_suffix(page_title, shown())
+        suffix = title_suffix(page_title, headline)
+        # The shown headline costs a walk over the page: only when its suffix could be new.
+        if not suffix and not possible_title_suffixes(page_title) <= set(found):
+            suffix = title_suffix(page_title, shown())
         if suffix:
             found.append(suffix)
     return [n for n in dict.fromkeys(found) if n]
@@ -328,7 +339,7 @@ def extract(html: str, url: str, outlet: Outlet, sel: Selector | None = None) ->
     if not declared >= GENERIC_FIELDS:
         article_body = jsonld.first_string(node.get("articleBody")) if node else None
         json_ld_body = article_body if out.layers.get("body") == "json-ld" else None
-        from_generic(sel, out, json_ld_body, declared)
+        from_generic(sel, out, json_ld_body, declared, shown)
     # An outlet's own rules cover for what precision leaves out; with none, recall comes first.
     from_fallback(html, url, out, precise=bool(outlet.selectors))
     if out.weak_body and out.layers.get("body") == "fallback":

@@ -18,7 +18,7 @@ from parsel import Selector
 
 from newscrawl import dates
 from newscrawl.extraction.core import Extracted
-from newscrawl.extraction.markup import plain_text
+from newscrawl.extraction.markup import plain_text, xpath_all
 
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
@@ -59,7 +59,7 @@ def _decode_all(block: str) -> list[Any]:
 
 def blocks(sel: Selector) -> list[Any]:
     found: list[Any] = []
-    for block in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+    for block in xpath_all(sel, '//script[@type="application/ld+json"]/text()'):
         found += parse_block(block)
     return found
 

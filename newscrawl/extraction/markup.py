@@ -75,16 +75,67 @@ def element_text(element: Selector) -> str:
     return "".join(walk_text(element.root))
 
 
+# A step that tests one class, as the CSS translator writes it: libxml2 evaluates the predicate
+# for every element of the axis (every element of the page for ".byline"), ~0.3 µs each. Read
+# through the class attributes instead, a step of the axis rather than a predicate, it selects
+# the same elements, in the same order, in a third to a half of the time.
+# A step testing more (".a.b", "p.a:first-child") has the class test first, in parentheses.
+_CLASS_TEST = (
+    r"@class and contains\(@class, '([^']*)'\) and "
+    r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \{n} '\)"
+)
+_STEP = r"((?:^|/|\| )(?:[a-z-]+::)?[\w*-]+)"
+_CLASS_STEP = re.compile(_STEP + r"\[" + _CLASS_TEST.format(n=2) + r"\]")
+_FIRST_CLASS_STEP = re.compile(_STEP + r"\[\(" + _CLASS_TEST.format(n=2) + r"\) and \(")
+_BY_CLASS = (
+    r"\1/@class[contains(., '\2')]/parent::*"
+    r"[contains(concat(' ', normalize-space(@class), ' '), ' \2 ')]"
+)
+_BY_FIRST_CLASS = (
+    r"\1/@class[contains(., '\2')]/parent::*"
+    r"[(contains(concat(' ', normalize-space(@class), ' '), ' \2 ')) and ("
+)
+
+
 @functools.lru_cache(maxsize=1024)
 def _css_xpath(css: str) -> etree.XPath:
     """A CSS selector compiled as parsel compiles it for HTML (``::text``, ``::attr()``)."""
-    return etree.XPath(HTMLTranslator().css_to_xpath(css), smart_strings=False)
+    path = HTMLTranslator().css_to_xpath(css)
+    if "position()" not in path and "last()" not in path:  # no predicate counts the axis
+        path = _FIRST_CLASS_STEP.sub(_BY_FIRST_CLASS, _CLASS_STEP.sub(_BY_CLASS, path))
+    return etree.XPath(path, smart_strings=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(path: str) -> etree.XPath:
+    return etree.XPath(path, smart_strings=False)
+
+
+def xpath_all(sel: Selector, path: str) -> list[Any]:
+    """What ``sel.xpath(path)`` matches, as lxml elements and strings (``.getall()`` for text
+    and attributes), without a parsel Selector made around each."""
+    return _compiled(path)(sel.root)
+
+
+def xpath_first(sel: Selector, path: str) -> Any:
+    """``sel.xpath(path).get()`` for text and attributes: the first match, or None."""
+    found = _compiled(path)(sel.root)
+    return found[0] if found else None
 
 
 def select(sel: Selector, css: str) -> list[Any]:
     """What ``sel.css(css)`` matches, as lxml elements and strings: the same nodes, without a
     parsel Selector made around each (most of the cost of a query that matches many)."""
     return _css_xpath(css)(sel.root)
+
+
+def get_all(sel: Selector, css: str) -> list[str]:
+    """``sel.css(css).getall()``: texts and attributes as they are, and elements serialized by
+    parsel (rare: outlets select ``::text`` or ``::attr()``)."""
+    found = select(sel, css)
+    if all(isinstance(v, str) for v in found):
+        return found
+    return sel.css(css).getall()
 
 
 def first_text(sel: Selector, css_list: Sequence[str]) -> str | None:

@@ -9,7 +9,7 @@ from parsel import Selector
 
 from newscrawl import dates, text
 from newscrawl.extraction.core import Extracted
-from newscrawl.extraction.markup import plain_text
+from newscrawl.extraction.markup import plain_text, xpath_all, xpath_first
 
 _SEPARATORS = "|-–—:«»·•"
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:«»·•]\s+|\s*[|«»·•]\s*")
@@ -18,12 +18,12 @@ _TITLE_SPLIT = re.compile(r"\s+[|\-–—:«»·•]\s+|\s*[|«»·•]\s*")
 def meta_tags(sel: Selector) -> dict[str, list[str]]:
     """Every <meta> tag's content by its property, name or itemprop, read in one pass."""
     tags: dict[str, list[str]] = {}
-    for meta in sel.xpath("//meta[@content]"):
-        content = meta.attrib["content"].strip()
+    for meta in xpath_all(sel, "//meta[@content]"):
+        content = meta.get("content").strip()
         if not content:
             continue
         for attribute in ("property", "name", "itemprop"):
-            key = meta.attrib.get(attribute)
+            key = meta.get(attribute)
             if key:
                 tags.setdefault(key, []).append(content)
     return tags
@@ -57,7 +57,7 @@ def from_meta(
     ):
         raw = first(*keys)
         out.offer(name, dates.parse_date(raw), layer, raw)
-    canonical = sel.xpath('//link[@rel="canonical"]/@href').get()
+    canonical = xpath_first(sel, '//link[@rel="canonical"]/@href')
     out.offer("canonical_url", canonical or first("og:url"), layer)
     out.offer("image_urls", values("og:image"), layer)
 
@@ -83,6 +83,22 @@ def title_suffix(title: str | None, headline: str | None) -> str | None:
         if 0 < len(rest) <= 40:
             return rest
     return None
+
+
+def possible_title_suffixes(title: str | None) -> set[str]:
+    """Every suffix ``title_suffix(title, headline)`` can return, whatever the headline: the
+    text after each separator. When a caller knows all of them already, it need not look for
+    the headline (a walk over the page) to learn which one it is."""
+    if not title:
+        return set()
+    title = text.clean_line(title)
+    found = set()
+    for start, char in enumerate(title):
+        if char in _SEPARATORS:
+            rest = title[start:].rstrip().lstrip(_SEPARATORS).strip()
+            if 0 < len(rest) <= 40:
+                found.add(rest)
+    return found
 
 
 def strip_site_name(title: str | None, site_names: Iterable[str]) -> str | None:

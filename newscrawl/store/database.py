@@ -200,6 +200,8 @@ class Store(Reading, Runs, NearDuplicates):
     def write_batch(self, articles: Iterable[Mapping[str, Any]]) -> list[Outcome]:
         """Store a batch of articles in one transaction; known content is not stored twice."""
         with self.transaction():
+            # The write lock is ours until the commit: the next numbers are counted, not looked up.
+            self._seq = self._next_seq()
             return [self._write_one(article) for article in articles]
 
     def _write_one(self, article: Mapping[str, Any]) -> Outcome:
@@ -214,12 +216,15 @@ class Store(Reading, Runs, NearDuplicates):
             previous = self._latest_revision(article.get("outlet"), article.get("article_id"))
             row = {column: article.get(column) for column in ARTICLE_COLUMNS}
             fingerprint = simhash.simhash(article["body"], cleaned=True)
+            seq = self._seq
+            found, cluster = self._placed(seq, fingerprint)
             row.update(
-                seq=self._next_seq(),
+                seq=seq,
                 first_seen_at=now,
                 revision=previous[1] + 1 if previous else 1,
                 previous_hash=previous[0] if previous else None,
                 simhash=simhash.to_hex(fingerprint),
+                cluster=cluster,
             )
             for column in JSON_COLUMNS:
                 if row[column] is not None:
@@ -229,7 +234,8 @@ class Store(Reading, Runs, NearDuplicates):
                 f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders})",
                 row,
             )
-            near = self._link_near_duplicates(row["seq"], content_hash, fingerprint, now)
+            self._seq += 1
+            near = self._record_near(seq, content_hash, fingerprint, now, found, cluster)
             kind = "revision" if previous else "new"
             outcome = Outcome(kind, content_hash, previous[0] if previous else None, near)
         self._remember_url(article, now)

@@ -21,6 +21,11 @@ CANDIDATES_PER_BUCKET = 64
 # templated pages into one cluster, nor relabel them all on one insert.
 MAX_CLUSTER_MERGE = 200
 MASK64 = (1 << 64) - 1
+_PROBES = " UNION ALL ".join(
+    ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
+     " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"]
+    * (simhash.BANDS * len(simhash.probes(0)))
+)  # fmt: skip
 
 
 def as_signed(value: int) -> int:
@@ -36,17 +41,37 @@ class NearDuplicates:
     near_distance: int
 
     def _link_near_duplicates(self, seq: int, content_hash: str, value: int, now: str) -> int:
-        """Index a new article's SimHash, record its near-duplicates and give it a cluster."""
+        """Index a stored article's SimHash, record its near-duplicates and give it a cluster."""
+        found, cluster = self._placed(seq, value)
+        self.conn.execute("UPDATE articles SET cluster = ? WHERE seq = ?", (cluster, seq))
+        return self._record_near(seq, content_hash, value, now, found, cluster)
+
+    def _placed(self, seq: int, value: int) -> tuple[list[tuple[str, int | None, int]], int]:
+        """A new article's nearest near-duplicates and the cluster it joins (the oldest it
+        touches, else its own): known before it is stored, so it is stored with its cluster."""
         # The nearest few suffice to place an article in its cluster; templated short notices
         # could otherwise link every new article to thousands of old ones.
         found = sorted(self._near(value, exclude=seq, nearest=MAX_NEAR_LINKS), key=lambda f: f[2])
+        clusters = {cluster for _, cluster, _ in found if cluster is not None}
+        return found, min(clusters | {seq})
+
+    def _record_near(
+        self,
+        seq: int,
+        content_hash: str,
+        value: int,
+        now: str,
+        found: list[tuple[str, int | None, int]],
+        cluster: int,
+    ) -> int:
+        """Record the pairs, fold the clusters the article bridges into its own (those small
+        enough) and index its SimHash; the number of pairs."""
         self.conn.executemany(
             "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance, found_at)"
             " VALUES (?, ?, ?, ?)",
             [(other_hash, content_hash, distance, now) for other_hash, _, distance in found],
         )
-        clusters = {cluster for _, cluster, _ in found if cluster is not None}
-        cluster = min(clusters | {seq})
+        clusters = {c for _, c, _ in found if c is not None}
         folded = [
             c for c in clusters if c != cluster and self._cluster_size(c) <= MAX_CLUSTER_MERGE
         ]
@@ -55,7 +80,6 @@ class NearDuplicates:
             self.conn.execute(
                 f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})", (cluster, *folded)
             )
-        self.conn.execute("UPDATE articles SET cluster = ? WHERE seq = ?", (cluster, seq))
         self.conn.executemany(
             "INSERT OR IGNORE INTO simhash_bands (band, value, seq, fingerprint)"
             " VALUES (?, ?, ?, ?)",
@@ -91,18 +115,18 @@ class NearDuplicates:
         signed = as_signed(value)
         per_bucket = CANDIDATES_PER_BUCKET if bucket_limit is None else bucket_limit
         near: dict[int, int] = {}
-        for band, part in enumerate(simhash.bands(value)):
-            # The newest CANDIDATES_PER_BUCKET of each probed bucket (the primary key's order).
-            union = " UNION ALL ".join(
-                ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
-                 " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"]
-                * len(simhash.probes(part))
-            )  # fmt: skip
-            params = [x for probe in simhash.probes(part) for x in (band, probe, per_bucket)]
-            for seq, fingerprint in self.conn.execute(union, params):
-                bits = ((signed ^ fingerprint) & MASK64).bit_count()
-                if bits <= limit:
-                    near[seq] = bits
+        # The newest CANDIDATES_PER_BUCKET of each probed bucket (the primary key's order), every
+        # bucket of every band in one statement.
+        params = [
+            x
+            for band, part in enumerate(simhash.bands(value))
+            for probe in simhash.probes(part)
+            for x in (band, probe, per_bucket)
+        ]
+        for seq, fingerprint in self.conn.execute(_PROBES, params):
+            bits = ((signed ^ fingerprint) & MASK64).bit_count()
+            if bits <= limit:
+                near[seq] = bits
         near.pop(exclude, None)
         chosen = sorted(near)
         if nearest is not None and len(chosen) > nearest:
