@@ -1,0 +1,213 @@
+"""What an export says and how it publishes, pinned where mutation testing found nothing
+checking it: the summary line and warning word for word, the progress bar, the one-step folder
+swap, and the clean-up of what killed exports left behind."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from newscrawl import atomic
+from newscrawl.export import ExportSummary, Progress
+
+# -- the summary a person reads ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("summary", "line"),
+    [
+        (
+            ExportSummary(count=1, fmt="jsonl", output="-", seconds=0.04),
+            "exported 1 article (jsonl, latest revisions) to stdout in 0.0 s",
+        ),
+        (
+            ExportSummary(count=1234, fmt="csv", output="/tmp/a.csv", seconds=2.26,
+                          all_revisions=True, new_for="nightly"),
+            "exported 1,234 articles (csv, all revisions, only what no earlier export to nightly"
+            " took) to /tmp/a.csv in 2.3 s",
+        ),
+        (
+            ExportSummary(count=0, fmt="txt", output="/tmp/corpus", seconds=1.0, unverifiable=2,
+                          card="/tmp/corpus/README.md"),
+            "exported 0 articles (txt, latest revisions) to /tmp/corpus in 1.0 s; left out"
+            " 2 articles whose stored hash does not match the text; dataset card"
+            " /tmp/corpus/README.md",
+        ),
+        (
+            ExportSummary(count=3, fmt="txt", output="/tmp/c", seconds=0.5, unverifiable=1),
+            "exported 3 articles (txt, latest revisions) to /tmp/c in 0.5 s; left out 1 article"
+            " whose stored hash does not match the text",
+        ),
+    ],
+)  # fmt: skip
+def test_the_summary_line_word_for_word(summary, line):
+    assert summary.describe() == line
+
+
+def test_the_warning_says_why_the_next_new_export_repeats_articles():
+    remembered = ExportSummary(count=1, fmt="jsonl", output="-", seconds=0)
+    assert remembered.warning() is None
+    forgotten = ExportSummary(
+        count=1, fmt="jsonl", output="-", seconds=0, not_remembered="/data/n.db is read-only"
+    )
+    assert forgotten.warning() == (
+        "warning: this export is not remembered for --new (/data/n.db is read-only):"
+        " the next --new export repeats its articles"
+    )
+
+
+# -- the progress bar ----------------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_fills_in_proportion_and_is_cleared_at_the_end():
+    terminal = Terminal()
+    progress = Progress(terminal, every=0)
+    progress.start(4)
+    progress.update(1)
+    assert terminal.getvalue() == "\r[" + "#" * 6 + "-" * 18 + "] 1/4 articles"
+    progress.update(4)
+    assert terminal.getvalue().endswith("\r[" + "#" * 24 + "] 4/4 articles")
+    progress.finish()
+    assert terminal.getvalue().endswith("\r" + " " * 64 + "\r")
+
+
+def test_the_bar_never_runs_past_full_nor_divides_by_nothing():
+    terminal = Terminal()
+    progress = Progress(terminal, every=0)
+    progress.update(5)  # no total known: the done count stands in for it
+    assert terminal.getvalue() == "\r[" + "#" * 24 + "] 5/5 articles"
+    progress.start(0)
+    progress.update(0)
+    assert terminal.getvalue().endswith("\r[" + "#" * 24 + "] 0/0 articles")
+
+
+def test_the_bar_is_drawn_at_most_every_interval_unless_forced():
+    terminal = Terminal()
+    progress = Progress(terminal, every=3600)
+    progress.start(10)
+    progress.update(1)  # the first draw: nothing drawn yet
+    progress.update(2)
+    assert terminal.getvalue().count("\r[") == 1
+    progress.update(3, force=True)
+    assert terminal.getvalue().count("\r[") == 2 and terminal.getvalue().endswith("3/10 articles")
+
+
+def test_no_bar_and_nothing_to_clear_when_not_a_terminal():
+    pipe = io.StringIO()
+    progress = Progress(pipe, every=0)
+    progress.start(2)
+    progress.update(1, force=True)
+    progress.finish()
+    assert pipe.getvalue() == ""
+    silent = Progress(None)
+    silent.update(1, force=True)
+    silent.finish()
+    assert silent.enabled is False and silent.shown is False
+
+
+# -- the one-step swap ---------------------------------------------------------------------------
+
+
+def folder(path: Path, name: str) -> Path:
+    path.mkdir()
+    (path / name).write_text(name, encoding="utf-8")
+    return path
+
+
+def test_two_folders_are_swapped_in_one_step(tmp_path):
+    new, old = folder(tmp_path / "new", "নতুন.txt"), folder(tmp_path / "old", "পুরনো.txt")
+    if not atomic._exchange(new, old):
+        pytest.skip("this file system cannot swap two paths in one step")
+    assert [p.name for p in old.iterdir()] == ["নতুন.txt"]
+    assert [p.name for p in new.iterdir()] == ["পুরনো.txt"]
+
+
+def test_a_swap_that_fails_for_a_reason_other_than_support_is_an_error_naming_the_path(tmp_path):
+    new = folder(tmp_path / "new", "a.txt")
+    with pytest.raises(OSError) as failed:
+        atomic._exchange(new, tmp_path / "missing")
+    assert failed.value.errno == errno.ENOENT
+    assert failed.value.filename == str(tmp_path / "missing")
+    assert (new / "a.txt").exists()
+
+
+def test_a_swap_the_system_refuses_as_invalid_falls_back_to_renames(tmp_path):
+    outer = folder(tmp_path / "outer", "a.txt")
+    inner = folder(outer / "inner", "b.txt")
+    assert atomic._exchange(outer, inner) is False  # EINVAL: a folder into itself
+    assert (outer / "a.txt").exists() and (inner / "b.txt").exists()
+
+
+def test_a_symlink_named_like_a_corpus_file_is_foreign(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / atomic.MARKER_NAME).write_text("{}")
+    (tmp_path / "elsewhere.txt").write_text("x")
+    (corpus / "001_0123456789abcdef.txt").symlink_to(tmp_path / "elsewhere.txt")
+    assert atomic._foreign_entries(corpus) == ["001_0123456789abcdef.txt"]
+
+
+# -- what killed exports left --------------------------------------------------------------------
+
+
+def dead_pid() -> int:
+    """A process id nobody holds now."""
+    for pid in range(4_000_000, 3_000_000, -1):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            continue
+    raise AssertionError("no free process id")
+
+
+def test_leftovers_of_dead_exports_go_and_those_of_live_ones_stay(tmp_path):
+    target = tmp_path / "out.jsonl"
+    dead, mine = dead_pid(), os.getpid()
+    gone = [
+        tmp_path / f"out.jsonl.tmp-{dead}-0123abcd",
+        tmp_path / "out.jsonl.tmp-89abcdef",  # no pid (an older version), untouched for long
+    ]
+    kept = [
+        tmp_path / f"out.jsonl.tmp-{mine}-0123abcd",  # this process is still writing it
+        tmp_path / "out.jsonl.tmp-fedcba98",  # no pid, touched a moment ago
+        tmp_path / f"other.jsonl.tmp-{dead}-0123abcd",  # another output's
+        tmp_path / f"out.jsonl.tmp-{dead}-0123abcd.bak",  # not a name an export gives
+    ]
+    for path in gone + kept:
+        path.write_text("x")
+    long_ago = time.time() - atomic.LEGACY_QUIET_SECONDS - 60
+    os.utime(gone[1], (long_ago, long_ago))
+    stale_dir = folder(tmp_path / f"out.jsonl.tmp-{dead}-00000000", "part.txt")
+
+    atomic.clean_leftovers(target)
+
+    assert not any(path.exists() for path in gone) and not stale_dir.exists()
+    assert all(path.exists() for path in kept)
+
+
+def test_an_old_corpus_a_kill_left_aside_is_put_back(tmp_path):
+    target = tmp_path / "corpus"
+    aside = folder(tmp_path / f"corpus.old-{dead_pid()}-0123abcd", atomic.MARKER_NAME)
+    atomic.clean_leftovers(target)
+    assert not aside.exists()
+    assert (target / atomic.MARKER_NAME).exists()
+
+
+def test_an_old_corpus_left_aside_is_removed_once_a_new_one_is_in_place(tmp_path):
+    target = folder(tmp_path / "corpus", "new.txt")
+    aside = folder(tmp_path / f"corpus.old-{dead_pid()}-0123abcd", "old.txt")
+    atomic.clean_leftovers(target)
+    assert not aside.exists()
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
