@@ -211,3 +211,144 @@ def test_an_old_corpus_left_aside_is_removed_once_a_new_one_is_in_place(tmp_path
     atomic.clean_leftovers(target)
     assert not aside.exists()
     assert [p.name for p in target.iterdir()] == ["new.txt"]
+
+
+# -- what an export may replace ------------------------------------------------------------------
+
+
+def refusal(path: Path, wants_folder: bool = False, force: bool = True) -> str | None:
+    try:
+        atomic.check_replaceable(path, wants_folder, force)
+    except atomic.ExportError as error:
+        return str(error)
+    return None
+
+
+NOT_OURS = (
+    "newscrawl replaces only a file an export wrote, --force or not; give --output another file"
+    " name"
+)
+UNLIKE = "does not look like an export (JSON Lines, CSV or Parquet of articles)"
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        b"",  # empty
+        b'{"title": "t", "url": "u", "content_hash": "h"}\n',  # exactly the three keys
+        b'{"content_hash": "h", "url": "u", "title": "t", "body": "b"}\n',
+        b"content_hash,url,title\n",  # exactly the three columns
+        b"\xef\xbb\xbfcontent_hash,seq,url,title\r\n",  # a BOM and Windows line ends
+        b"content_hash,url,title,\xff\xfe\n",  # a byte that is not UTF-8 further on
+    ],
+)
+def test_files_an_export_wrote_are_replaced_with_force(tmp_path, first_line):
+    path = tmp_path / "out"
+    path.write_bytes(first_line + (b"more\n" if first_line else b""))
+    assert refusal(path) is None
+    assert (
+        refusal(path, force=False) == f"{path} holds an earlier export: add --force to replace it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"SQLite format 3\x00" + bytes(100), "is an SQLite database"),
+        (b"PAR1" + bytes(6), "is a Parquet file no export wrote"),
+        (b'["content_hash", "url", "title"]\n', UNLIKE),
+        (b"title;url;content_hash\n", UNLIKE),
+        (b"shopping list\n", UNLIKE),
+    ],
+)  # fmt: skip
+def test_files_no_export_wrote_are_never_replaced(tmp_path, content, why):
+    path = tmp_path / "out"
+    path.write_bytes(content)
+    assert refusal(path) == f"{path} {why}: {NOT_OURS}"
+
+
+def test_a_fifo_is_not_a_file_an_export_wrote(tmp_path):
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+    assert refusal(path) == f"{path} is not a regular file: {NOT_OURS}"
+
+
+def parquet_like(footer: bytes, magic: bytes = atomic.PARQUET_MAGIC) -> bytes:
+    return atomic.PARQUET_MAGIC + b"data" + footer + len(footer).to_bytes(4, "little") + magic
+
+
+@pytest.mark.parametrize(
+    ("content", "ours"),
+    [
+        (parquet_like(b"newscrawl:content_hash"), True),
+        (parquet_like(b"newscrawl:content_hash", magic=b"XXXX"), False),  # cut short
+        (parquet_like(b"content_hash only"), False),
+        (atomic.PARQUET_MAGIC + b"newscrawl content_hash" + (999).to_bytes(4, "little")
+         + atomic.PARQUET_MAGIC, False),  # a footer longer than the file
+    ],
+)  # fmt: skip
+def test_a_parquet_file_is_ours_only_when_its_whole_footer_names_newscrawl(tmp_path, content, ours):
+    path = tmp_path / "out.parquet"
+    path.write_bytes(content)
+    assert atomic._parquet_export(path) is ours
+
+
+def test_a_real_parquet_export_is_recognised(tmp_path):
+    pytest.importorskip("pyarrow")
+    from newscrawl.sinks import ParquetSink
+
+    path = tmp_path / "out.parquet"
+    with open(path, "wb") as stream, ParquetSink(stream):
+        pass
+    assert atomic._parquet_export(path) is True
+    assert refusal(path) is None
+
+
+@pytest.mark.parametrize(
+    ("names", "foreign"),
+    [
+        ([atomic.MARKER_NAME, "001_0123456789abcdef.txt"], []),  # no index.csv yet: still ours
+        ([atomic.INDEX_NAME, "001_0123456789abcdef.txt"], []),  # no marker (older exports)
+        (["001_0123456789abcdef.txt"], ["no export marker"]),
+        ([atomic.MARKER_NAME, "notes.txt"], ["notes.txt"]),
+    ],
+)
+def test_what_in_a_corpus_folder_an_export_did_not_write(tmp_path, names, foreign):
+    for name in names:
+        (tmp_path / name).write_text("x")
+    assert atomic._foreign_entries(tmp_path) == foreign
+
+
+def test_a_folder_inside_a_corpus_is_shown_as_a_folder(tmp_path):
+    (tmp_path / atomic.MARKER_NAME).write_text("{}")
+    (tmp_path / "sub").mkdir()
+    assert refusal(tmp_path, wants_folder=True) == (
+        f"{tmp_path} holds things no export wrote (sub/): newscrawl never replaces them,"
+        " --force or not; give --output a new or empty folder"
+    )
+
+
+def test_a_readme_that_cannot_be_read_is_not_a_card(tmp_path):
+    (tmp_path / "README.md").mkdir()
+    assert atomic.is_card(tmp_path / "README.md") is False
+
+
+# -- CSV cells -----------------------------------------------------------------------------------
+
+
+def test_csv_by_default_has_no_bom_defuses_formulas_and_writes_lists_as_readable_json():
+    from newscrawl.sinks import CsvSink
+    from newscrawl.store import ARTICLE_COLUMNS
+
+    stream = io.BytesIO()
+    article = dict.fromkeys(ARTICLE_COLUMNS)
+    article.update(title="=SUM(A1)", tags=["খেলা", "ক্রিকেট"], extraction={"title": "a", "body": "b"})
+    with CsvSink(stream) as sink:
+        sink.write(article)
+    data = stream.getvalue()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    rows = list(__import__("csv").reader(io.StringIO(data.decode("utf-8"))))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["title"] == "'=SUM(A1)"
+    assert row["tags"] == '["খেলা", "ক্রিকেট"]'
+    assert row["extraction"] == '{"body": "b", "title": "a"}'

@@ -274,3 +274,50 @@ def test_recent_runs_are_each_outlets_own_last_days_without_the_raw_stats(store)
     only = figures.recent_runs(store.conn, 7, "sunnews")
     assert [run["run_id"] for run in only] == ["quiet"]
     assert [run["run_id"] for run in figures.recent_runs(store.conn, 6)] == ["new", "quiet"]
+
+
+# -- look-ups, search, backups ---------------------------------------------------------------
+
+
+def test_an_unknown_hash_is_no_article(store):
+    store.write_batch([news("এক")])
+    assert store.article("f" * 16) is None
+    assert store.article(text.content_hash("এক", BODY))["title"] == "এক"
+
+
+def test_search_ranks_by_default_marks_its_matches_and_can_list_newest_first(store):
+    store.write_batch(
+        [
+            news("বৃষ্টি বৃষ্টি বৃষ্টি", article_id="1"),  # the best match, stored first
+            news("খেলা", article_id="2", body=OTHER + "\n\nবৃষ্টি হয়নি।"),
+        ]
+    )
+    ranked = store.search("বৃষ্টি", ArticleQuery(), limit=5)
+    assert [hit["title"] for hit in ranked] == ["বৃষ্টি বৃষ্টি বৃষ্টি", "খেলা"]
+    assert "[বৃষ্টি]" in ranked[0]["snippet"]
+    newest = store.search("বৃষ্টি", ArticleQuery(), limit=1, newest=True, marks=("<b>", "</b>"))
+    assert [hit["title"] for hit in newest] == ["খেলা"]
+    assert "<b>বৃষ্টি</b>" in newest[0]["snippet"]
+    assert set(newest[0]) == {"published_at", "outlet", "title", "url", "content_hash", "snippet"}
+
+
+def test_a_backup_goes_into_new_folders_and_says_plainly_what_it_refuses(tmp_path, db_path):
+    from newscrawl.store.backup import backup_to_file
+
+    with pytest.raises(StoreError) as missing:
+        backup_to_file(db_path, tmp_path / "copy.db")
+    assert str(missing.value) == f"no database at {db_path}: run a crawl first or pass its path"
+    assert not db_path.exists()  # asking for a backup never creates the database
+
+    with Store(db_path) as store:
+        store.write_batch([news("এক"), news("দুই", body=OTHER)])
+    nested = tmp_path / "shards" / "node-a" / "a.db"
+    assert backup_to_file(db_path, nested) == 2
+    assert backup_to_file(db_path, nested.with_name("b.db")) == 2  # the folder exists now
+    assert sorted(p.name for p in nested.parent.iterdir()) == ["a.db", "b.db"]
+    with Store(nested, create=False) as copy:
+        assert copy.count() == 2
+
+    with pytest.raises(StoreError) as folder:
+        backup_to_file(db_path, nested.parent)
+    assert str(folder.value) == f"{nested.parent} is a folder: give the file to write, e.g. NODE.db"
