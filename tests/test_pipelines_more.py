@@ -175,9 +175,13 @@ def run_scheduled_close(before: set) -> None:
     [call] = [c for c in reactor.getDelayedCalls() if c not in before and c.active()]
     func, args, kw = call.func, call.args, call.kw
     call.cancel()
+    # Under the asyncio reactor the close is a task on the reactor's loop, current in a crawl
+    # (an earlier test may have left none current): make it so, run the call, let the task run.
+    loop = getattr(reactor, "_asyncioEventloop", None)
+    if loop is not None:
+        asyncio.set_event_loop(loop)
     func(*args, **kw)  # what the reactor would run next
-    loop = asyncio.get_event_loop()
-    for _ in range(3):
+    for _ in range(3 if loop is not None else 0):
         loop.run_until_complete(asyncio.sleep(0))
 
 
