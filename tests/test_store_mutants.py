@@ -321,3 +321,45 @@ def test_a_backup_goes_into_new_folders_and_says_plainly_what_it_refuses(tmp_pat
     with pytest.raises(StoreError) as folder:
         backup_to_file(db_path, nested.parent)
     assert str(folder.value) == f"{nested.parent} is a folder: give the file to write, e.g. NODE.db"
+
+
+# -- merging a shard -----------------------------------------------------------------------------
+
+
+def test_a_merge_counts_each_edit_as_a_revision_and_says_so(tmp_path):
+    from newscrawl.store.merge import merge_shard
+    from tests.test_merge import article, body
+
+    edits = [article("inqilab", "1", body(n)) for n in (1, 2, 3)]
+    known = article("sunnews", "2", body(4))
+    with Store(tmp_path / "node-a.db") as node:
+        for edit in [*edits, known]:
+            node.write_batch([edit])
+    with Store(tmp_path / "main.db") as main:
+        main.write_batch([known])
+        summary = merge_shard(main, tmp_path / "node-a.db", batch_size=1)
+        assert (summary.new, summary.revisions, summary.already) == (1, 2, 1)
+        assert 0 <= summary.seconds < 60
+        assert summary.describe() == (
+            "merged node-a.db from node node-a: 1 new, 2 revisions, 1 already there; 1 URLs and"
+            f" 0 runs added or updated, 0 near-duplicate pairs, in {summary.seconds:.1f} s"
+        )
+        assert [row[0] for row in main.conn.execute(
+            "SELECT revision FROM articles WHERE article_id = '1' ORDER BY revision"
+        )] == [1, 2, 3]  # fmt: skip
+
+
+def test_a_merge_refuses_a_batch_of_nothing_and_a_read_only_store(tmp_path):
+    from newscrawl.store.merge import merge_shard
+
+    Store(tmp_path / "node.db").close()
+    with Store(tmp_path / "main.db") as main:
+        with pytest.raises(StoreError) as refused:
+            merge_shard(main, tmp_path / "node.db", batch_size=0)
+        assert str(refused.value) == "the batch size must be at least 1"
+    with Store(tmp_path / "main.db", create=False, readonly=True) as main:
+        with pytest.raises(StoreError) as refused:
+            merge_shard(main, tmp_path / "node.db")
+        assert str(refused.value) == (
+            f"{tmp_path / 'main.db'} is read-only: a merge needs write access to it"
+        )
