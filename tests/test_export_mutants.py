@@ -352,3 +352,84 @@ def test_csv_by_default_has_no_bom_defuses_formulas_and_writes_lists_as_readable
     assert row["title"] == "'=SUM(A1)"
     assert row["tags"] == '["খেলা", "ক্রিকেট"]'
     assert row["extraction"] == '{"body": "b", "title": "a"}'
+
+
+def test_csv_raw_leaves_formulas_as_they_are():
+    from newscrawl.sinks import CsvSink
+    from newscrawl.store import ARTICLE_COLUMNS
+
+    stream = io.BytesIO()
+    with CsvSink(stream, raw=True) as sink:
+        sink.write({**dict.fromkeys(ARTICLE_COLUMNS), "title": "=SUM(A1)"})
+    assert ",=SUM(A1)," in stream.getvalue().decode("utf-8")
+
+
+def test_the_corpus_index_lists_number_hash_outlet_and_the_rest_formula_safe(tmp_path):
+    import csv
+
+    from newscrawl import text as texts
+    from newscrawl.sinks import INDEX_COLUMNS, CorpusSink
+
+    title, body = "-শিরোনাম", "লেখা"
+    article = {
+        "content_hash": texts.content_hash(title, body), "seq": 7, "outlet": "inqilab",
+        "url": "http://x/7", "published_at": None, "updated_at": None, "author": "=লেখক",
+        "category": None, "title": title, "body": body,
+    }  # fmt: skip
+    with CorpusSink(tmp_path, width=3) as sink:
+        assert sink.write(article) is True
+    data = (tmp_path / "index.csv").read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    assert rows[0] == list(INDEX_COLUMNS)
+    assert rows[1] == ["007", article["content_hash"], "inqilab", "http://x/7", "", "", "'=লেখক",
+                       "", "'-শিরোনাম"]  # fmt: skip
+
+
+def test_parquet_row_groups_close_at_the_byte_and_row_bounds_and_cells_read_back(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from newscrawl.sinks import PARQUET_COLUMNS, ParquetSink
+
+    article = {name: None for name, _ in PARQUET_COLUMNS if not name.endswith("_iso")}
+    article.update(
+        content_hash="0" * 16, seq=1, outlet="inqilab", url="u", title="ক", body="খগ",
+        tags=["খেলা"], extraction={"title": "a", "body": "b"},
+        published_at="2023-08-16T08:39:00+06:00",
+    )  # fmt: skip
+    size = len(article["body"].encode()) + len(article["title"].encode())
+
+    def groups(**bounds) -> list[int]:
+        path = tmp_path / "out.parquet"
+        with open(path, "wb") as stream, ParquetSink(stream, **bounds) as sink:
+            for _ in range(3):
+                sink.write(dict(article))
+        meta = pq.ParquetFile(path).metadata
+        return [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+
+    assert groups(row_group_bytes=size * 2) == [2, 1]
+    assert groups(row_group_bytes=size * 2 + 1) == [3]
+    assert groups(row_group_rows=2) == [2, 1]
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert table.schema.metadata[b"newscrawl"] == b'{"by": "scrapy export"}'
+    row = table.to_pylist()[0]
+    assert row["extraction"] == '{"body": "b", "title": "a"}'
+    assert row["tags"] == ["খেলা"]
+    assert row["published_at_iso"] == "2023-08-16T08:39:00+06:00"
+
+
+def test_times_become_utc_whatever_the_machines_zone(monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from newscrawl.sinks import utc_timestamp
+
+    monkeypatch.setenv("TZ", "Asia/Dhaka")
+    time.tzset()
+    try:
+        moment = utc_timestamp("2023-08-16T08:39:00+06:00")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert moment == datetime(2023, 8, 16, 2, 39, tzinfo=UTC)
+    assert moment.utcoffset() == timedelta(0)
+    assert utc_timestamp("2023-08-16T08:39:00") is None
+    assert utc_timestamp("not a time") is None
