@@ -433,3 +433,90 @@ def test_times_become_utc_whatever_the_machines_zone(monkeypatch):
     assert moment.utcoffset() == timedelta(0)
     assert utc_timestamp("2023-08-16T08:39:00") is None
     assert utc_timestamp("not a time") is None
+
+
+# -- export() itself -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(db_path):
+    from newscrawl.store import Store
+    from tests.test_export import ARTICLES
+
+    with Store(db_path) as store:
+        store.write_batch(ARTICLES)
+        yield store
+
+
+def refused_export(store, output, **options) -> str:
+    from newscrawl.export import ExportError, export
+
+    with pytest.raises(ExportError) as refused:
+        export(store, output, **options)
+    return str(refused.value)
+
+
+def test_export_refusals_word_for_word(filled, tmp_path):
+    out = tmp_path / "a.jsonl"
+    assert refused_export(filled, out, since="16/08/2023") == (
+        "bad --since date '16/08/2023': expected YYYY-MM-DD, e.g. 2023-08-16"
+    )
+    assert refused_export(filled, out, until="2023-02-30") == (
+        "bad --until date '2023-02-30': expected YYYY-MM-DD, e.g. 2023-08-16"
+    )
+    assert refused_export(filled, out, bom=True) == (
+        "--bom is for csv and the txt corpus's index.csv, not for jsonl"
+    )
+    assert refused_export(filled, out, raw_csv=True) == (
+        "--csv-raw is for csv and the txt corpus's index.csv, not for jsonl"
+    )
+    assert refused_export(filled, "-", card=True) == (
+        "--card writes README.md beside the output: give --output FILE"
+    )
+    assert refused_export(filled, "-", new=True) == (
+        "--new needs to know which export it follows: with --output - add --name"
+    )
+    assert refused_export(filled, out, since="2023-08-17", until="2023-08-16") == (
+        "--since 2023-08-17 is after --until 2023-08-16: no article could match"
+    )
+    assert refused_export(filled, out, name=" ") == "--name must not be empty"
+    assert refused_export(filled, filled.path) == (
+        f"{filled.path} is the database itself: give --output another file name"
+    )
+    assert not out.exists()
+
+
+def test_the_summary_of_an_export_says_what_went_where(filled, tmp_path):
+    from newscrawl.export import export, export_target
+
+    out = tmp_path / "deep" / "new" / "a.csv"
+    summary = export(filled, out, fmt="csv", all_revisions=True, raw_csv=True, card=True)
+    assert (summary.fmt, summary.count, summary.output) == ("csv", 5, str(out))
+    assert summary.all_revisions is True and summary.new_for is None
+    assert summary.not_remembered is None and summary.warning() is None
+    assert summary.card == str(out.parent / "README.md") and (out.parent / "README.md").exists()
+    assert 0 <= summary.seconds < 60
+    assert export_target(out, None) == str(out.resolve())
+
+    again = export(filled, out, fmt="csv", new=True, force=True, card=False)
+    assert again.count == 0 and again.new_for == str(out.resolve()) and again.card is None
+
+
+def test_a_corpus_gets_its_card_inside_and_stdout_is_said_as_such(filled, tmp_path):
+    from newscrawl.export import export
+
+    summary = export(filled, tmp_path / "corpus", fmt="txt")
+    assert summary.card == str(tmp_path / "corpus" / "README.md")
+    assert (tmp_path / "corpus" / "README.md").exists()
+    stream = io.BytesIO()
+    streamed = export(filled, "-", stdout=stream, name="feed")
+    assert streamed.output == "-" and streamed.count == 4 and streamed.card is None
+    assert len(stream.getvalue().splitlines()) == 4
+
+
+def test_the_progress_bar_knows_the_total_from_the_start(filled, tmp_path):
+    from newscrawl.export import export
+
+    terminal = Terminal()
+    export(filled, tmp_path / "a.jsonl", progress=Progress(terminal, every=0))
+    assert "] 1/4 articles" in terminal.getvalue()
