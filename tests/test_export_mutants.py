@@ -520,3 +520,40 @@ def test_the_progress_bar_knows_the_total_from_the_start(filled, tmp_path):
     terminal = Terminal()
     export(filled, tmp_path / "a.jsonl", progress=Progress(terminal, every=0))
     assert "] 1/4 articles" in terminal.getvalue()
+
+
+def test_a_folder_for_a_file_and_a_file_for_a_folder_are_refused_saying_which(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert refusal(folder) == (
+        f"{folder} is a folder; --format jsonl, csv and parquet needs a file name for --output"
+    )
+    file = tmp_path / "out.txt"
+    file.write_text("x")
+    assert refusal(file, wants_folder=True) == (
+        f"{file} is a file; --format txt needs a folder for --output"
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "shown"), [(["a", "b", "c"], "a, b, c"), (["a", "b", "c", "d"], "a, b, c, …")]
+)
+def test_a_folder_of_other_things_names_three_of_them(tmp_path, names, shown):
+    for name in names:
+        (tmp_path / name).write_text("x")
+    assert refusal(tmp_path, wants_folder=True) == (
+        f"{tmp_path} holds things no export wrote ({shown}): newscrawl never replaces them,"
+        " --force or not; give --output a new or empty folder"
+    )
+
+
+def test_formats_and_outputs_that_do_not_fit_are_refused_word_for_word(filled, tmp_path):
+    assert refused_export(filled, tmp_path / "a.xml", fmt="xml") == (
+        "unknown format 'xml': use one of jsonl, csv, txt, parquet"
+    )
+    assert refused_export(filled, "-", fmt="txt") == (
+        "--format txt writes a folder of files: give --output FOLDER"
+    )
+    assert refused_export(filled, "-", fmt="parquet") == (
+        "--format parquet writes a file: give --output FILE"
+    )
