@@ -17,12 +17,34 @@ page-header line with the Bangla calendar (today's date, not the article's) mean
 """
 
 import re
-import unicodedata
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
+from newscrawl.dates_vocabulary import (
+    CORE_RE,
+    DAY_PART_TO_KEY,
+    DHAKA,
+    HEADER_MONTH_RE,
+    HEADER_YEAR_RE,
+    INVISIBLE,
+    ISO_RE,
+    LEADING_TIME_RE,
+    MAX_YEAR,
+    MIN_YEAR,
+    MONTH_OR_WEEKDAY,
+    MONTHS,
+    NAMED_ZONES,
+    RFC822_RE,
+    TRAILING_TIME_RE,
+    UPDATE_LABEL_RE,
+    WEEKDAY_RE,
+    nfc,
+    normalize_digits,
+)
+
 __all__ = [
     "DHAKA",
+    "MONTH_OR_WEEKDAY",
     "is_header_date_line",
     "normalize_digits",
     "parse_date",
@@ -30,190 +52,14 @@ __all__ = [
     "to_iso",
 ]
 
-# Bangladesh keeps UTC+6 all year (its only DST was a trial in the second half of 2009), so a
-# fixed offset is right for practically every article we crawl.
-DHAKA = timezone(timedelta(hours=6), "Asia/Dhaka")
-
-_MIN_YEAR = 1900
-_MAX_YEAR = 2100
-
-_BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
-
-
-def normalize_digits(text: str) -> str:
-    """Replace Bengali digits ০-৯ (U+09E6..U+09EF) with ASCII digits; leave the rest alone."""
-    return text.translate(_BENGALI_DIGITS)
-
-
-def _nfc(text: str) -> str:
-    # Pages mix U+09DF and U+09AF U+09BC for "য়" (likewise ড়/ঢ়). NFC maps both to the
-    # two-code-point form because the precomposed letters are composition exclusions, so
-    # normalising the input *and* every table entry makes either spelling match.
-    return unicodedata.normalize("NFC", text)
-
-
-def _alternation(words: list[str]) -> str:
-    # Longest first so that e.g. "January" wins over "Jan" inside one alternation.
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-# --- month tables -------------------------------------------------------------------------
-
-_MONTH_SPELLINGS: dict[int, tuple[str, ...]] = {
-    1: ("জানুয়ারি", "জানুয়ারী", "জানুআরি", "january", "jan"),
-    2: ("ফেব্রুয়ারি", "ফেব্রুয়ারী", "ফেব্রুআরি", "february", "feb"),
-    3: ("মার্চ", "march", "mar"),
-    4: ("এপ্রিল", "april", "apr"),
-    5: ("মে", "may"),
-    6: ("জুন", "june", "jun"),
-    7: ("জুলাই", "july", "jul"),
-    8: ("আগস্ট", "আগষ্ট", "অগাস্ট", "অগস্ট", "আগাস্ট", "অগাষ্ট", "august", "aug"),
-    9: ("সেপ্টেম্বর", "সেপ্টেম্বার", "সেপ্টেমবর", "september", "sept", "sep"),
-    10: ("অক্টোবর", "অক্টোবার", "october", "oct"),
-    11: ("নভেম্বর", "নভেম্বার", "november", "nov"),
-    12: ("ডিসেম্বর", "ডিসেম্বার", "december", "dec"),
-}
-
-_MONTHS: dict[str, int] = {
-    _nfc(name): number for number, names in _MONTH_SPELLINGS.items() for name in names
-}
-
-# Months of the Bangla calendar: Daily Inqilab's page header prints today's date with them.
-_BANGLA_CALENDAR_MONTHS = [
-    _nfc(m)
-    for m in (
-        "বৈশাখ",
-        "জ্যৈষ্ঠ",
-        "জৈষ্ঠ",
-        "আষাঢ়",
-        "শ্রাবণ",
-        "ভাদ্র",
-        "আশ্বিন",
-        "কার্তিক",
-        "কার্ত্তিক",
-        "অগ্রহায়ণ",
-        "পৌষ",
-        "মাঘ",
-        "ফাল্গুন",
-        "চৈত্র",
-    )
-]
-
-# --- regular expressions ------------------------------------------------------------------
-
-_BENGALI_BLOCK = "\u0980-\u09ff"
-_NOT_LETTER_BEFORE = rf"(?<![A-Za-z{_BENGALI_BLOCK}])"
-_NOT_LETTER_AFTER = rf"(?![A-Za-z{_BENGALI_BLOCK}])"
-
-# Whole words only: "মে" (May) must not match inside "মেয়র", nor "Mar" inside "Summary".
-_MONTH_RE = rf"{_NOT_LETTER_BEFORE}(?:{_alternation(list(_MONTHS))}){_NOT_LETTER_AFTER}\.?"
-
-
-def _day_re(group: str) -> str:
-    # Ordinal endings: ১লা, ২রা, ৪ঠা, ৫ই, ২১শে / 1st, 2nd, 16th.
-    return rf"(?<![\d:])(?P<{group}>\d{{1,2}})(?:ই|লা|রা|ঠা|শে|st|nd|rd|th)?"
-
-
-_YEAR_RE = r"\d{4}(?!\d)"
-
-# The date itself, day-month-year or month-day-year; a year is always required.
-_CORE_RE = re.compile(
-    rf"""
-    {_day_re("dmy_day")}[\s.\-/]*(?P<dmy_month>{_MONTH_RE})[\s,.\-/]*(?P<dmy_year>{_YEAR_RE})
-    |
-    (?P<mdy_month>{_MONTH_RE})[\s\-/]*{_day_re("mdy_day")}(?!\d)[\s,.\-/]*(?P<mdy_year>{_YEAR_RE})
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-_DAY_PART_TO_KEY = {
-    _nfc("সকাল"): "morning",
-    _nfc("ভোর"): "morning",
-    _nfc("দুপুর"): "noon",
-    _nfc("বিকাল"): "afternoon",
-    _nfc("বিকেল"): "afternoon",
-    _nfc("সন্ধ্যা"): "evening",
-    _nfc("সন্ধা"): "evening",
-    _nfc("রাত"): "night",
-}
-
-# Weekday names sit between a leading time and the date ("১৪:৩৯, শনিবার, ১৬ আগস্ট ২০২৩"), so
-# they are dropped before matching.
-_WEEKDAYS = ("শনিবার", "রোববার", "রবিবার", "সোমবার", "মঙ্গলবার", "বুধবার", "বৃহস্পতিবার", "শুক্রবার")
-# Any month name or weekday a date line may hold, longest first: for rules that tell a line or a
-# byline's tail that is only a date from one that says more.
-MONTH_OR_WEEKDAY = "|".join(
-    [*(re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True)), *_WEEKDAYS]
-)
-_WEEKDAY_RE = re.compile(rf"(?:{_alternation([_nfc(w) for w in _WEEKDAYS])})\s*,?")
-
-_TIME_RE = _nfc(
-    rf"""
-    (?:(?P<part>{_alternation(list(_DAY_PART_TO_KEY))})(?:ে|য়)?\s*)?
-    (?<![\d:])(?P<hour>\d{{1,2}})
-    (?:
-        \s*:\s*(?P<minute>\d{{2}})(?:\s*:\s*(?P<second>\d{{2}})(?:[.,]\d+)?)?
-      | \s*টা(?:য়)?(?:\s*(?P<word_minute>\d{{1,2}})\s*মিনিট(?:ে)?)?
-    )?
-    (?!\d)
-    (?:\s*(?P<ampm>এ\.?\s?এম|পি\.?\s?এম|[ap]\.?m)\.?{_NOT_LETTER_AFTER})?
-    """
-)
-# A time printed before the date ("১৪:৩৯, আগস্ট ১৬, ২০২৩"): it must end right before it.
-_LEADING_TIME_RE = re.compile(rf"{_TIME_RE}\s*,?\s*$", re.IGNORECASE | re.VERBOSE)
-# A zone printed after a time. Case-sensitive, or every English word ending in "t" would look
-# like a zone abbreviation.
-_ZONE_RE = r"""
-    (?-i:(?P<zone>
-        (?:UTC|GMT)(?:\s?[+-]\d{1,2}(?::?\d{2})?)?
-      | [+-]\d{2}(?::?\d{2})?
-      | Z | UT | [A-Z][A-Za-z]{1,3}T
-    )(?![A-Za-z]))
-"""
-# A time printed after the date; one comma or pipe may sit in between ("২০২৩ | ০৮:৩৯").
-_TRAILING_TIME_RE = re.compile(
-    rf"\s*[,|]?\s*(?:at\s+)?{_TIME_RE}(?:\s*{_ZONE_RE})?", re.IGNORECASE | re.VERBOSE
-)
-
-_ISO_RE = re.compile(
-    rf"""
-    (?<!\d)(?P<year>\d{{4}})-(?P<month>\d{{2}})-(?P<day>\d{{2}})
-    (?:[T\s](?P<hour>\d{{2}}):(?P<minute>\d{{2}})(?::(?P<second>\d{{2}})(?:[.,](?P<fraction>\d+))?)?
-       (?:\s*{_ZONE_RE})?
-    )?
-    (?![\d:])
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-# Only strings that look exactly like an RSS pubDate go to email.utils. It returns an unknown
-# zone name as a naive datetime that would pass for Dhaka time, so the names allowed here are
-# the ones it understands; other zones take the textual path, which refuses unknown ones.
-_RFC822_RE = re.compile(
-    r"""
-    ^(?:[a-z]{3},?\s*)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?
-    (?:\s+(?P<zone>[+-]\d{4}|GMT|UTC?|Z|[ECMP][SD]T))?\s*$
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-_HEADER_MONTH_RE = re.compile(_alternation(_BANGLA_CALENDAR_MONTHS))
-_HEADER_YEAR_RE = re.compile(r"(?<!\d)1[34]\d{2}(?!\d)")
-
-_UPDATE_LABEL_RE = re.compile(_nfc(r"আপডেট|হালনাগাদ|updated?"), re.IGNORECASE)
-
-# Zero-width (non-)joiners and BOMs are invisible noise inside scraped dates.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
-
 # --- normalisation ------------------------------------------------------------------------
 
 
 def _normalize(text: str) -> str:
-    text = _nfc(text).translate(_INVISIBLE)
+    text = nfc(text).translate(INVISIBLE)
     # Bengali writers often type the visarga "ঃ" where a colon belongs ("প্রকাশঃ ০৮ঃ৩৯").
     text = normalize_digits(text).replace("ঃ", ":")
-    return " ".join(_WEEKDAY_RE.sub(" ", text).split())
+    return " ".join(WEEKDAY_RE.sub(" ", text).split())
 
 
 def is_header_date_line(text: str | None) -> bool:
@@ -228,7 +74,7 @@ def is_header_date_line(text: str | None) -> bool:
 
 
 def _is_header(normalized: str) -> bool:
-    return bool(_HEADER_MONTH_RE.search(normalized) and _HEADER_YEAR_RE.search(normalized))
+    return bool(HEADER_MONTH_RE.search(normalized) and HEADER_YEAR_RE.search(normalized))
 
 
 # --- building datetimes ---------------------------------------------------------------------
@@ -245,7 +91,7 @@ def _make_datetime(
     *,
     tz: tzinfo,
 ) -> datetime | None:
-    if not _MIN_YEAR <= year <= _MAX_YEAR:
+    if not MIN_YEAR <= year <= MAX_YEAR:
         return None
     try:
         return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tz)
@@ -268,7 +114,7 @@ def _hour_from_ampm(hour: int, ampm: str) -> int | None:
 def _hour_from_day_part(hour: int, part: str) -> int:
     if hour > 12:  # already a 24-hour clock reading
         return hour
-    match _DAY_PART_TO_KEY[part]:
+    match DAY_PART_TO_KEY[part]:
         case "noon":
             # "দুপুর ১২টা" is noon; "দুপুর ২টা" is 14h. Late-morning readings stay as they are.
             return hour + 12 if 1 <= hour <= 6 else hour
@@ -284,7 +130,7 @@ def _hour_from_day_part(hour: int, part: str) -> int:
 
 
 def _read_time(match: re.Match[str]) -> tuple[int, int, int] | None:
-    """(hour, minute, second) from a _TIME_RE match; None when the time is impossible."""
+    """(hour, minute, second) from a TIME_RE match; None when the time is impossible."""
     hour = int(match["hour"])
     minute = int(match["minute"] or match["word_minute"] or 0)
     second = int(match["second"] or 0)
@@ -312,7 +158,7 @@ def _is_real_time(match: re.Match[str] | None) -> bool:
 
 
 def _parse_rfc822(text: str, default_tz: tzinfo) -> datetime | None:
-    match = _RFC822_RE.match(text)
+    match = RFC822_RE.match(text)
     if match is None:
         return None
     try:
@@ -322,28 +168,14 @@ def _parse_rfc822(text: str, default_tz: tzinfo) -> datetime | None:
     if parsed.tzinfo is None:
         # email.utils returns naive for "-0000", which RFC 5322 defines as UTC.
         parsed = parsed.replace(tzinfo=UTC if match["zone"] else default_tz)
-    if not _MIN_YEAR <= parsed.year <= _MAX_YEAR:
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         return None
     return parsed
 
 
-# Abbreviations Bengali outlets print. On a Bangladeshi page "BST" is Bangladesh Standard Time
-# (bdnews24 writes "BdST"); Indian outlets print IST. Anything else is refused, not guessed.
-_NAMED_ZONES: dict[str, tzinfo] = {
-    "Z": UTC,
-    "UT": UTC,
-    "UTC": UTC,
-    "GMT": UTC,
-    "BST": DHAKA,
-    "BDST": DHAKA,
-    "BDT": DHAKA,
-    "IST": timezone(timedelta(hours=5, minutes=30), "Asia/Kolkata"),
-}
-
-
 def _zone_to_tz(zone: str) -> tzinfo | None:
     """tzinfo for "Z", "GMT", "GMT+6", "+06:00", "-0530", "BdST" ...; None when unknown."""
-    named = _NAMED_ZONES.get(zone.upper())
+    named = NAMED_ZONES.get(zone.upper())
     if named is not None:
         return named
     if zone[:3].upper() in ("UTC", "GMT"):
@@ -364,7 +196,7 @@ def _zone_to_tz(zone: str) -> tzinfo | None:
 
 
 def _parse_iso(text: str, default_tz: tzinfo) -> datetime | None:
-    match = _ISO_RE.search(text)
+    match = ISO_RE.search(text)
     if match is None:
         return None
     tz = _zone_to_tz(match["zone"]) if match["zone"] else default_tz
@@ -388,7 +220,7 @@ def _core_date(match: re.Match[str]) -> tuple[int, int, int]:
         day, month, year = match["dmy_day"], match["dmy_month"], match["dmy_year"]
     else:
         day, month, year = match["mdy_day"], match["mdy_month"], match["mdy_year"]
-    return int(year), _MONTHS[month.lower().rstrip(".")], int(day)
+    return int(year), MONTHS[month.lower().rstrip(".")], int(day)
 
 
 def _dated(
@@ -410,20 +242,20 @@ def _scan_textual(text: str, default_tz: tzinfo) -> list[tuple[datetime | None, 
     An entry is None when the text names an impossible date or time; it is kept so that the
     second date on a line stays the second one.
     """
-    cores = list(_CORE_RE.finditer(text))
+    cores = list(CORE_RE.finditer(text))
     if not cores:
         return []
     # Each outlet prints the time on one side of the date, consistently within a line; the
     # first date tells which side, and that keeps "১২:০১ এএম | ৩০ এপ্রিল ..." unambiguous.
-    time_comes_first = _is_real_time(_LEADING_TIME_RE.search(text, 0, cores[0].start()))
+    time_comes_first = _is_real_time(LEADING_TIME_RE.search(text, 0, cores[0].start()))
     found: list[tuple[datetime | None, int, int]] = []
     for index, core in enumerate(cores):
         if time_comes_first:
             previous_end = cores[index - 1].end() if index else 0
-            time_match = _LEADING_TIME_RE.search(text, previous_end, core.start())
+            time_match = LEADING_TIME_RE.search(text, previous_end, core.start())
         else:
             next_start = cores[index + 1].start() if index + 1 < len(cores) else len(text)
-            time_match = _TRAILING_TIME_RE.match(text, core.end(), next_start)
+            time_match = TRAILING_TIME_RE.match(text, core.end(), next_start)
         year, month, day = _core_date(core)
         value = _dated(year, month, day, time_match, default_tz)
         found.append((value, core.start(), core.end()))
@@ -435,7 +267,7 @@ def _update_labelled(text: str, found: list[tuple[datetime | None, int, int]]) -
     labelled: list[bool] = []
     previous_end = 0
     for _, start, end in found:
-        labelled.append(bool(_UPDATE_LABEL_RE.search(text, previous_end, start)))
+        labelled.append(bool(UPDATE_LABEL_RE.search(text, previous_end, start)))
         previous_end = end
     return labelled
 
@@ -455,7 +287,7 @@ def parse_date(text: str | None, *, default_tz: tzinfo = DHAKA) -> datetime | No
     normalized = _normalize(text)
     if not normalized or _is_header(normalized):
         return None
-    if _RFC822_RE.match(normalized):
+    if RFC822_RE.match(normalized):
         return _parse_rfc822(normalized, default_tz)
     found = _scan_textual(normalized, default_tz)
     if found:
@@ -478,7 +310,7 @@ def parse_dates(
     normalized = _normalize(text)
     if not normalized or _is_header(normalized):
         return None, None
-    if _RFC822_RE.match(normalized):
+    if RFC822_RE.match(normalized):
         return _parse_rfc822(normalized, default_tz), None
     found = _scan_textual(normalized, default_tz)
     if not found:
