@@ -7,7 +7,17 @@ from pathlib import Path
 
 from tests.conftest import PROJECT
 
-NOT_COPIED = {".git", ".venv", "data", "build", "dist", ".ruff_cache", ".pytest_cache", ".ci"}
+NOT_COPIED = {
+    ".git",
+    ".venv",
+    "data",
+    "build",
+    "dist",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".ci",
+    "mutants",
+}
 
 
 def copy_checkout(target: Path) -> Path:
