@@ -98,3 +98,240 @@ def test_a_listing_page_with_no_article_link_ends_pagination():
     spider = make_spider(NEWSCRAWL_LISTING_PAGES=5)
     assert next_listing_pages(spider, 1, ids=()) == []
     assert next_listing_pages(spider, 1) == [2]
+
+
+# -- an article page, whole ------------------------------------------------------------------------
+
+
+def skipped(spider) -> dict:
+    prefix = "newscrawl/skipped/"
+    found = spider.crawler.stats.get_stats().items()
+    return {k.removeprefix(prefix): v for k, v in found if k.startswith(prefix)}
+
+
+def test_an_article_page_gives_one_item_with_every_field_and_its_layer():
+    spider = make_spider()
+    head = (
+        '<meta property="og:image" content="https://dailyinqilab.com/i/1.jpg">'
+        f'<link rel="canonical" href="{URL}">'
+    )
+    page = article_page("2024-01-15T10:30:00+06:00", head=head).replace(
+        "<html>", '<html lang="bn-BD">'
+    )
+    [item] = parse(spider, page, article_id="620001")
+    assert item["url"] == URL
+    assert item["canonical_url"] == URL
+    assert item["outlet"] == "inqilab"
+    assert item["article_id"] == "620001"
+    assert item["title"] == TITLE
+    assert item["body"] == "\n\n".join(PARAS)
+    assert item["published_at"] == "2024-01-15T10:30:00+06:00"
+    assert item["published_raw"] == "2024-01-15T10:30:00+06:00"
+    assert item["updated_at"] is None
+    assert item["language"] == "bn-BD"
+    assert item["image_urls"] == ["https://dailyinqilab.com/i/1.jpg"]
+    assert item["extraction"] == dict(sorted(item["extraction"].items()))
+    assert item["extraction"]["title"] == "selectors"
+    assert item["extraction"]["body"] == "selectors"
+    assert item["extraction"]["published"] == "meta"
+    stats = spider.crawler.stats
+    assert stats.get_value("newscrawl/extraction/title/selectors") == 1
+    assert stats.get_value("newscrawl/extraction/body/selectors") == 1
+    assert stats.get_value("newscrawl/extraction/subtitle/missing") == 1
+    assert stats.get_value("newscrawl/extraction/author/missing") == 1
+    assert skipped(spider) == {}
+
+
+def test_the_article_id_comes_from_the_url_when_the_request_carries_none():
+    spider = make_spider()
+    [item] = parse(spider, article_page())
+    assert item["article_id"] == "620001"
+    assert item["language"] == "bn"  # the outlet's default when the page names none
+    assert item["tags"] == []
+    assert item["image_urls"] == []
+
+
+def test_the_discovery_date_stands_in_when_the_page_gives_none():
+    spider = make_spider()
+    discovered = {"via": "feed", "published": "Mon, 15 Jan 2024 10:30:00 +0600"}
+    [item] = parse(spider, article_page(), discovered=discovered)
+    assert item["published_at"] == "2024-01-15T10:30:00+06:00"
+    assert item["published_raw"] == discovered["published"]
+    assert item["extraction"]["published"] == "discovery"
+
+
+def test_a_page_date_wins_over_the_discovery_date():
+    spider = make_spider()
+    discovered = {"via": "feed", "published": "2023-01-01T00:00:00+06:00"}
+    [item] = parse(spider, article_page("2024-01-15T10:30:00+06:00"), discovered=discovered)
+    assert item["published_at"] == "2024-01-15T10:30:00+06:00"
+
+
+def test_a_future_discovery_date_is_not_believed_either():
+    spider = make_spider()
+    future = iso(datetime.now(UTC) + timedelta(days=30))
+    [item] = parse(spider, article_page(), discovered={"via": "sitemap", "published": future})
+    assert item["published_at"] is None
+    assert spider.crawler.stats.get_value("newscrawl/dates/rejected_future/published") == 1
+
+
+def test_an_unreadable_date_is_counted_and_kept_raw():
+    spider = make_spider()
+    [item] = parse(spider, article_page("1800-01-15T10:30:00+06:00"))
+    assert item["published_at"] is None
+    assert item["published_raw"] == "1800-01-15T10:30:00+06:00"
+    assert spider.crawler.stats.get_value("newscrawl/dates/unparsed/published") == 1
+    assert spider.crawler.stats.get_value("newscrawl/dates/unparsed/updated") is None
+
+
+def test_a_future_updated_date_alone_is_dropped():
+    spider = make_spider()
+    future = iso(datetime.now(UTC) + timedelta(days=5))
+    head = f'<meta property="article:modified_time" content="{future}">'
+    [item] = parse(spider, article_page("2024-01-15T10:30:00+06:00", head=head))
+    assert item["published_at"] == "2024-01-15T10:30:00+06:00"
+    assert item["updated_at"] is None
+    stats = spider.crawler.stats
+    assert stats.get_value("newscrawl/dates/rejected_future/updated") == 1
+    assert stats.get_value("newscrawl/dates/rejected_future/published") is None
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        ("   ", "empty"),
+        ("<html><head><title>Just a moment...</title></head><body></body></html>", "challenge"),
+        (
+            '<html><body><div id="challenge-platform"></div><p>' + "x" * 100 + "</p></body></html>",
+            "challenge",
+        ),
+        ("<html><head><title>404 Not Found</title></head><body></body></html>", "error_page"),
+        ("<html><head><title>খবর পাওয়া যায়নি</title></head><body></body></html>", "error_page"),
+        ("<html><head><title>খবর</title></head><body><h1>404</h1></body></html>", "error_page"),
+        (
+            "<html><head><title>খবর</title></head><body><h1>Not Found</h1></body></html>",
+            "error_page",
+        ),
+        (f"<html><head><title>{TITLE}</title></head><body></body></html>", "no_title"),
+        (
+            f'<html><body><div class="col-md-9 mt-3"><h2>{TITLE}</h2></div></body></html>',
+            "no_body",
+        ),
+        (
+            f'<html><body><div class="col-md-9 mt-3"><h2>{TITLE}</h2></div>'
+            '<iframe src="https://www.youtube.com/embed/x"></iframe></body></html>',
+            "media_only",
+        ),
+    ],
+)
+def test_pages_that_are_not_articles_are_skipped_and_counted(html, reason):
+    spider = make_spider()
+    assert parse(spider, html) == []
+    assert skipped(spider) == {reason: 1}
+
+
+def test_a_heading_that_mentions_an_error_code_is_still_an_article():
+    spider = make_spider()
+    page = article_page().replace(f"<h2>{TITLE}</h2>", f"<h2>{TITLE}</h2><h1>404 জন আহত</h1>")
+    assert len(parse(spider, page)) == 1
+
+
+def test_a_video_url_with_a_caption_only_is_media_not_an_article():
+    spider = make_spider()
+    caption = "কারখানার আগুনের ভিডিও দেখুন এখানে। ঘটনাস্থল থেকে ধারণ করা।"
+    page = article_page(paras=[]).replace("</body>", f"<p>{caption}</p></body>")
+    assert parse(spider, page, f"{SITE}/video/news/5") == []
+    assert skipped(spider) == {"media_only": 1}
+
+
+def test_a_challenge_marker_deep_in_a_long_article_does_not_skip_it():
+    spider = make_spider()
+    page = article_page().replace(
+        "</body>", f"<!-- {'x' * 20000} --><p>Just a moment...</p></body>"
+    )
+    assert len(parse(spider, page)) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, b"%PDF-1.4 " + b"x" * 100, b"<html>" + b"\x01\x02" * 50],
+)
+def test_binary_files_sent_as_html_are_skipped(body):
+    spider = make_spider()
+    from scrapy import Request
+
+    response = HtmlResponse(URL, body=body, encoding="utf-8", request=Request(URL))
+    assert list(spider.parse_article(response)) == []
+    assert skipped(spider) == {"binary": 1}
+
+
+def test_a_page_with_a_few_control_bytes_is_still_read():
+    spider = make_spider()
+    page = article_page().replace("</body>", "\x01</body>")
+    assert len(parse(spider, page)) == 1
+
+
+def test_a_utf16_page_is_not_taken_for_binary():
+    spider = make_spider()
+    from scrapy import Request
+
+    body = article_page().encode("utf-16")
+    response = HtmlResponse(URL, body=body, encoding="utf-16", request=Request(URL))
+    [item] = spider.parse_article(response)
+    assert item["title"] == TITLE
+
+
+def latin1_response(body: bytes, charset: str | None = "iso-8859-1") -> HtmlResponse:
+    from scrapy import Request
+
+    headers = {"Content-Type": f"text/html; charset={charset}" if charset else "text/html"}
+    return HtmlResponse(URL, body=body, headers=headers, request=Request(URL))
+
+
+def test_utf8_sent_as_latin1_is_read_as_utf8_and_counted():
+    spider = make_spider()
+    [item] = spider.parse_article(latin1_response(article_page().encode("utf-8")))
+    assert item["title"] == TITLE
+    assert item["body"] == "\n\n".join(PARAS)
+    stats = spider.crawler.stats
+    assert stats.get_value("newscrawl/encoding/redecoded_utf8") == 1
+    assert stats.get_value("newscrawl/encoding/utf8_broken_sequence") is None
+
+
+def test_a_page_whose_charset_is_right_is_not_redecoded():
+    spider = make_spider()
+    latin = "<html><head><title>Café</title></head><body><p>Crème brûlée</p></body></html>"
+    response = latin1_response(latin.encode("latin-1"))
+    assert spider.decoded(response) is response
+    utf8 = HtmlResponse(URL, body=article_page().encode(), encoding="utf-8")
+    assert spider.decoded(utf8) is utf8
+    assert spider.crawler.stats.get_value("newscrawl/encoding/redecoded_utf8") is None
+
+
+def test_broken_utf8_under_a_declared_charset_is_bad_encoding():
+    spider = make_spider()
+    body = article_page().encode("utf-8").replace(b"</title>", b"\xe0\xa6</title>", 1)
+    assert list(spider.parse_article(latin1_response(body))) == []
+    assert skipped(spider) == {"bad_encoding": 1}
+
+
+def test_a_failed_article_request_is_counted_under_its_reason():
+    from scrapy import Request
+    from twisted.python.failure import Failure
+
+    spider = make_spider()
+    try:
+        raise TimeoutError("slow")
+    except TimeoutError:
+        failure = Failure()
+    failure.request = Request(URL)
+    spider.article_failed(failure)
+    assert spider.crawler.stats.get_value("newscrawl/failed/TimeoutError") == 1
+
+
+def test_saved_pages_outside_a_crawl_count_into_the_spiders_own_stats():
+    spider = InqilabSpider()
+    assert spider.setting("NEWSCRAWL_LISTING_PAGES", 7) == 7
+    list(spider.parse_article(response("   ")))
+    list(spider.parse_article(response("   ")))
+    assert spider.stats.get_stats() == {"newscrawl/skipped/empty": 2}
