@@ -4,8 +4,11 @@ is changed (found by mutation testing, docs/benchmarks.md section 10)."""
 from __future__ import annotations
 
 import pytest
+from parsel import Selector
 
 from newscrawl import extract
+from newscrawl.extraction import jsonld, meta
+from newscrawl.extraction.core import Extracted
 from newscrawl.spiders.inqilab import InqilabSpider
 
 URL = "https://dailyinqilab.com/national/news/620001"
@@ -84,3 +87,320 @@ def test_the_fallback_body_needs_200_characters(length, kept):
     found = read(inqilab_page(f"<article><p>{para}</p></article>"))
     assert found.values.get("body") == ([para] if kept else None)
     assert found.layers.get("body") == ("fallback" if kept else None)
+
+
+# -- JSON-LD ---------------------------------------------------------------------------------------
+
+
+def ld_page(*raw_blocks: str, body: str = "") -> Selector:
+    scripts = "".join(f'<script type="application/ld+json">{b}</script>' for b in raw_blocks)
+    return Selector(text=f"<html><head>{scripts}</head><body>{body}</body></html>")
+
+
+@pytest.mark.parametrize(
+    ("raw", "values"),
+    [
+        ('{"a": 1}', [{"a": 1}]),
+        ('<!-- {"a": 1} -->', [{"a": 1}]),
+        ('<![CDATA[{"a": 1}]]>', [{"a": 1}]),
+        ('//<![CDATA[\n{"a": 1}\n//]]>', [{"a": 1}]),
+        ('{"a": [1, 2,], "b": {"c": 3,},}', [{"a": [1, 2], "b": {"c": 3}}]),
+        ('{"a": 1}\n{"b": 2}', [{"a": 1}, {"b": 2}]),
+        ('{"a": 1};,\n {"b": 2};', [{"a": 1}, {"b": 2}]),
+        ('{"a": "line one\nline\ttwo"}', [{"a": "line one\nline\ttwo"}]),
+        ('{"a": 1} garbage', [{"a": 1}]),
+        ("not json at all", []),
+        ("   ", []),
+        ("[" * 5000 + "]" * 5000, []),  # nested past the recursion limit: skipped
+    ],
+)
+def test_json_ld_blocks_are_read_leniently(raw, values):
+    assert jsonld.parse_block(raw) == values
+
+
+def test_every_block_of_the_page_is_read_in_order():
+    sel = ld_page('{"a": 1}', "broken {", '[{"b": 2}, {"c": 3}]')
+    assert jsonld.blocks(sel) == [{"a": 1}, [{"b": 2}, {"c": 3}]]
+    assert jsonld.blocks(Selector(text='<script type="text/json">{"a": 1}</script>')) == []
+
+
+def test_the_article_is_found_in_lists_graphs_and_main_entities_breadth_first():
+    article = {"@type": "NewsArticle", "headline": "ক"}
+    other = {"@type": "BlogPosting", "headline": "খ"}
+    assert jsonld.article([{"@type": "WebSite"}, article]) is article
+    assert jsonld.article([{"@graph": [{"@type": "Person"}, article]}]) is article
+    assert jsonld.article([{"@type": "WebPage", "mainEntity": article}]) is article
+    assert jsonld.article([{"@type": ["WebPage", "ReportageNewsArticle"]}]) is not None
+    assert jsonld.article([{"@graph": [{"mainEntity": other}]}, article]) is article
+    assert jsonld.article([{"@type": "WebPage"}, {"@type": 5}, {"@type": [5, "Person"]}]) is None
+    assert jsonld.article([]) is None
+
+
+def test_json_ld_nested_past_the_depth_cap_is_not_walked():
+    article = {"@type": "NewsArticle", "headline": "ক"}
+    shallow, deep = article, article
+    for _ in range(jsonld.MAX_DEPTH - 1):
+        shallow = [shallow]
+    for _ in range(jsonld.MAX_DEPTH + 1):
+        deep = [deep]
+    assert jsonld.article([shallow]) is article
+    assert jsonld.article([deep]) is None
+
+
+def test_every_article_type_is_an_article():
+    for kind in jsonld.ARTICLE_TYPES:
+        assert jsonld.article([{"@type": kind}]) == {"@type": kind}
+
+
+def test_names_urls_and_keywords_are_read_from_any_shape():
+    people = [{"@type": "Person", "name": "রহিম <b>উদ্দিন</b>"}, "করিম", {"name": ["ক", "খ"]}, {}]
+    assert jsonld.names(people) == ["রহিম উদ্দিন", "করিম", "ক", "খ"]
+    assert jsonld.names(None) == []
+    assert jsonld.urls([{"url": "u1"}, {"@id": "u2"}, {"contentUrl": "u3"}, "u4"]) == [
+        "u1",
+        "u2",
+        "u3",
+        "u4",
+    ]
+    assert jsonld.urls({"url": "u1", "@id": "u2"}) == ["u1"]
+    assert jsonld.keywords("আগুন, মিরপুর,, ঢাকা ") == ["আগুন", "মিরপুর", "ঢাকা"]
+    assert jsonld.keywords(["আগুন", "মিরপুর, ঢাকা"]) == ["আগুন", "মিরপুর", "ঢাকা"]
+    assert jsonld.keywords({"name": "x"}) == []
+
+
+def test_names_nested_past_the_depth_cap_are_not_read():
+    shallow, deep = "ক", "খ"
+    for _ in range(jsonld.MAX_DEPTH):
+        shallow = [shallow]
+    for _ in range(jsonld.MAX_DEPTH + 1):
+        deep = [deep]
+    assert jsonld.names(shallow) == ["ক"]
+    assert jsonld.names(deep) == []
+
+
+def test_first_string_and_first_text():
+    assert jsonld.first_string(["a", "b"]) == "a"
+    assert jsonld.first_string([]) is None
+    assert jsonld.first_string([1]) is None
+    assert jsonld.first_string("a") == "a"
+    assert jsonld.first_text(["  <i>শিরোনাম</i>\n এক "]) == "শিরোনাম এক"
+    assert jsonld.first_text("<br>") is None
+    assert jsonld.first_text("") is None
+
+
+def test_publisher_names_come_from_the_articles_publisher_and_the_sites_objects():
+    data = [
+        {
+            "@type": "NewsArticle",
+            "publisher": [
+                {"@type": "Organization", "name": "খবর", "alternateName": ["Khobor", "খবর"]},
+                "not an object",
+            ],
+        },
+        {"@type": "WebSite", "name": "খবর ডটকম"},
+        {"@type": "Website", "name": "Khobor.com"},
+        {"@type": "NewsMediaOrganization", "alternateName": "দৈনিক খবর"},
+        {"@type": "Corporation", "name": "খবর গ্রুপ"},
+        {"@type": "Person", "name": "রহিম"},
+    ]
+    assert jsonld.publisher_names(data) == [
+        "খবর",
+        "Khobor",
+        "খবর ডটকম",
+        "Khobor.com",
+        "দৈনিক খবর",
+        "খবর গ্রুপ",
+    ]
+    assert jsonld.publisher_names([{"@type": "NewsArticle", "publisher": {"name": "ক"}}]) == ["ক"]
+
+
+def test_every_field_of_a_json_ld_article():
+    node = {
+        "@type": "NewsArticle",
+        "headline": ["  শিরোনাম  "],
+        "alternativeHeadline": "উপশিরোনাম",
+        "author": [{"name": "রহিম"}, {"name": "করিম"}, {"name": "রহিম"}],
+        "articleSection": ["জাতীয়", "রাজনীতি"],
+        "keywords": "আগুন, মিরপুর",
+        "datePublished": " 2024-01-15T10:30:00+06:00 ",
+        "dateModified": "2024-01-16T08:00:00+06:00",
+        "mainEntityOfPage": {"@id": "https://example.test/a/1"},
+        "url": "https://example.test/other",
+        "image": [{"url": "https://example.test/1.jpg"}, "https://example.test/2.jpg"],
+    }
+    out = Extracted()
+    jsonld.from_json_ld(node, out)
+    values = dict(out.values)
+    published, updated = values.pop("published"), values.pop("updated")
+    assert values == {
+        "title": "শিরোনাম",
+        "subtitle": "উপশিরোনাম",
+        "author": "রহিম, করিম",
+        "category": "জাতীয়",
+        "tags": ["আগুন", "মিরপুর"],
+        "canonical_url": "https://example.test/a/1",
+        "image_urls": ["https://example.test/1.jpg", "https://example.test/2.jpg"],
+    }
+    assert published.isoformat() == "2024-01-15T10:30:00+06:00"
+    assert updated.isoformat() == "2024-01-16T08:00:00+06:00"
+    assert out.raw["published"] == "2024-01-15T10:30:00+06:00"
+    assert set(out.layers.values()) == {"json-ld"}
+
+
+def test_a_json_ld_article_named_not_headlined_with_its_own_url():
+    out = Extracted()
+    jsonld.from_json_ld(
+        {"name": "নাম", "url": ["https://example.test/a"], "datePublished": "x"}, out
+    )
+    assert out.values == {"title": "নাম", "canonical_url": "https://example.test/a"}
+    assert out.unparsed == {"published": "x"}
+
+
+# -- meta tags -------------------------------------------------------------------------------------
+
+
+def meta_page(*tags: tuple[str, str, str], extra: str = "") -> Selector:
+    metas = "".join(f'<meta {attr}="{key}" content="{value}">' for attr, key, value in tags)
+    return Selector(text=f"<html><head>{metas}{extra}</head><body></body></html>")
+
+
+def test_meta_tags_are_read_by_property_name_or_itemprop_and_blank_ones_skipped():
+    sel = meta_page(
+        ("property", "og:title", " শিরোনাম "),
+        ("name", "author", "রহিম"),
+        ("itemprop", "datePublished", "2024-01-15"),
+        ("property", "og:image", "a.jpg"),
+        ("property", "og:image", "b.jpg"),
+        ("name", "description", "   "),
+    )
+    assert meta.meta_tags(sel) == {
+        "og:title": ["শিরোনাম"],
+        "author": ["রহিম"],
+        "datePublished": ["2024-01-15"],
+        "og:image": ["a.jpg", "b.jpg"],
+    }
+
+
+def test_every_field_from_meta_tags():
+    sel = meta_page(
+        ("name", "twitter:title", "টুইটার শিরোনাম"),
+        ("property", "og:title", "শিরোনাম | খবর"),
+        ("property", "article:author", "https://facebook.com/khobor"),
+        ("name", "author", "রহিম <b>উদ্দিন</b>"),
+        ("property", "article:section", "জাতীয়"),
+        ("property", "article:tag", "আগুন"),
+        ("name", "news_keywords", "মিরপুর"),
+        ("name", "pubdate", "2024-01-15T10:30:00+06:00"),
+        ("property", "og:updated_time", "2024-01-16T08:00:00+06:00"),
+        ("property", "og:url", "https://example.test/og"),
+        ("property", "og:image", "https://example.test/1.jpg"),
+        extra='<link rel="canonical" href="https://example.test/a/1">',
+    )
+    out = Extracted()
+    meta.from_meta(sel, out, ["খবর"])
+    values = dict(out.values)
+    assert values.pop("published").isoformat() == "2024-01-15T10:30:00+06:00"
+    assert values.pop("updated").isoformat() == "2024-01-16T08:00:00+06:00"
+    assert values == {
+        "title": "শিরোনাম",
+        "author": "রহিম উদ্দিন",
+        "category": "জাতীয়",
+        "tags": ["আগুন", "মিরপুর"],
+        "canonical_url": "https://example.test/a/1",
+        "image_urls": ["https://example.test/1.jpg"],
+    }
+    assert set(out.layers.values()) == {"meta"}
+    assert out.raw == {
+        "published": "2024-01-15T10:30:00+06:00",
+        "updated": "2024-01-16T08:00:00+06:00",
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "field"),
+    [
+        ("article:published_time", "published"),
+        ("datePublished", "published"),
+        ("publish-date", "published"),
+        ("article:modified_time", "updated"),
+        ("dateModified", "updated"),
+    ],
+)
+def test_each_date_tag_is_read(key, field):
+    out = Extracted()
+    meta.from_meta(meta_page(("name", key, "2024-01-15T10:30:00+06:00")), out, [])
+    assert out.values[field].isoformat() == "2024-01-15T10:30:00+06:00"
+
+
+def test_meta_falls_back_to_og_url_and_twitter_title():
+    sel = meta_page(
+        ("name", "twitter:title", "শিরোনাম"),
+        ("property", "og:url", "https://example.test/og"),
+        ("name", "author", "https://facebook.com/x"),
+    )
+    out = Extracted()
+    meta.from_meta(sel, out, [])
+    assert out.values == {"title": "শিরোনাম", "canonical_url": "https://example.test/og"}
+
+
+def test_the_sites_names_from_its_meta_tags():
+    sel = meta_page(
+        ("property", "og:site_name", "খবর"),
+        ("name", "application-name", "Khobor"),
+        ("name", "apple-mobile-web-app-title", "খবর অ্যাপ"),
+        ("name", "twitter:site", "@khobor"),
+        ("name", "twitter:creator", "@someone"),
+    )
+    assert meta.page_site_names(sel) == ["খবর", "Khobor", "খবর অ্যাপ", "khobor"]
+
+
+@pytest.mark.parametrize(
+    ("title", "headline", "suffix"),
+    [
+        ("শিরোনাম | খবর", "শিরোনাম", "খবর"),
+        ("শিরোনাম - খবর", "শিরোনাম", "খবর"),
+        ("শিরোনাম :: খবর", "শিরোনাম", "খবর"),
+        ("শিরোনাম", "শিরোনাম", None),
+        ("শিরোনাম খবর", "শিরোনাম", None),  # no separator: a longer headline
+        ("অন্য | খবর", "শিরোনাম", None),
+        ("শিরোনাম | " + "ক" * 40, "শিরোনাম", "ক" * 40),
+        ("শিরোনাম | " + "ক" * 41, "শিরোনাম", None),  # too long for a site name
+        ("শিরোনাম |", "শিরোনাম", None),
+        (None, "শিরোনাম", None),
+        ("শিরোনাম | খবর", None, None),
+    ],
+)
+def test_what_the_page_title_adds_to_the_headline(title, headline, suffix):
+    assert meta.title_suffix(title, headline) == suffix
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("শিরোনাম | খবর", "শিরোনাম"),
+        ("শিরোনাম - খবর ", "শিরোনাম"),
+        ("খবর: শিরোনাম", "শিরোনাম"),
+        ("শিরোনাম | Khobor.com", "শিরোনাম"),
+        ("খবরের শিরোনাম", "খবরের শিরোনাম"),  # the name inside a word stays
+        ("খবর", "খবর"),  # the title that is the name alone stays
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_the_sites_name_leaves_the_title(title, expected):
+    assert meta.strip_site_name(title, ["", "খবর", "Khobor.com"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("Daily Inqilab অনলাইন ডেস্ক", "অনলাইন ডেস্ক"),
+        ("Daily Inqilab: অনলাইন ডেস্ক", "অনলাইন ডেস্ক"),
+        ("Daily Inqilab ডেস্ক", "Daily Inqilab ডেস্ক"),  # the name is part of the desk's name
+        ("রহিম উদ্দিন", "রহিম উদ্দিন"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_the_outlets_name_before_a_byline_is_dropped(author, expected):
+    assert meta.strip_outlet_prefix(author, ["", "Daily Inqilab"]) == expected
