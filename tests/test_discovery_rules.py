@@ -628,3 +628,93 @@ def test_the_archive_is_read_no_further_than_its_page_cap():
 def test_an_archive_with_no_pagination_is_one_page():
     spider = make_spider(base_url=MIRROR, since="2024-01-01")
     assert list(spider.parse_archive(html(ARCHIVE, archive_page("", 10), page=1)))[1:] == []
+
+
+# -- reading documents, more edges -----------------------------------------------------------------
+
+
+def test_entries_without_a_link_are_passed_over():
+    spider = make_spider()
+    feed = rss((article(1), None)).replace("<item>", "<item><title>no link</title></item><item>", 1)
+    assert [r.url for r in spider.parse_feed(xml(f"{SITE}/rss/rss.xml", feed))] == [article(1)]
+    index = sitemapindex(f"{SITE}/s1.xml").replace(
+        "<sitemap>", "<sitemap><lastmod>2024-01-01</lastmod></sitemap><sitemap>", 1
+    )
+    assert [r.url for r in spider.parse_sitemap(xml(f"{SITE}/index.xml", index))] == [
+        f"{SITE}/s1.xml"
+    ]
+
+
+def test_a_document_that_is_not_xml_at_all_gives_nothing():
+    spider = make_spider()
+    assert list(spider.parse_feed(xml(f"{SITE}/rss/rss.xml", "not xml at all"))) == []
+    assert stats(spider) == {"newscrawl/discovery_malformed/feed": 1}
+
+
+def test_an_undeclared_namespace_prefix_is_malformed_but_read():
+    spider = make_spider()
+    feed = rss((article(1), None)).replace("<item>", "<item><x:tag>y</x:tag>")
+    assert [r.url for r in spider.parse_feed(xml(f"{SITE}/rss/rss.xml", feed))] == [article(1)]
+    assert stats(spider) == {
+        "newscrawl/discovery_malformed/feed": 1,
+        "newscrawl/discovered/feed": 1,
+    }
+
+
+def test_a_document_nested_past_libxml2s_depth_limit_is_malformed():
+    # huge_tree stays off: libxml2 refuses nesting past 256, a hostile document's trick
+    spider = make_spider()
+    deep = "<a>" * 300 + "</a>" * 300
+    feed = rss((article(1), None)).replace("</channel>", f"{deep}</channel>")
+    list(spider.parse_feed(xml(f"{SITE}/rss/rss.xml", feed)))
+    assert stats(spider)["newscrawl/discovery_malformed/feed"] == 1
+
+
+def test_a_feed_in_utf16_is_read():
+    spider = make_spider()
+    body = rss((article(1), None)).replace('version="1.0"?>', 'version="1.0" encoding="UTF-16"?>')
+    response = XmlResponse(
+        f"{SITE}/rss/rss.xml",
+        body=body.encode("utf-16"),
+        headers={"Content-Type": "application/xml; charset=utf-16"},
+        request=Request(f"{SITE}/rss/rss.xml"),
+    )
+    assert [r.url for r in spider.parse_feed(response)] == [article(1)]
+
+
+def test_a_feed_with_a_stray_byte_and_no_text_type_is_still_read():
+    spider = make_spider()
+    url = f"{SITE}/rss/rss.xml"
+    body = rss((article(1), None)).encode().replace(b"<channel>", b"<channel>\xff", 1)
+    response = Response(url, body=body, request=Request(url))
+    assert [r.url for r in spider.parse_feed(response)] == [article(1)]
+
+
+def test_a_gzipped_sitemap_is_read_outside_a_crawl_too():
+    spider = InqilabSpider()  # scrapy extract: no crawler, no DOWNLOAD_MAXSIZE
+    body = gzip.compress(urlset((article(1), None)).encode())
+    response = Response(f"{SITE}/s.xml.gz", body=body, request=Request(f"{SITE}/s.xml.gz"))
+    assert [r.url for r in spider.parse_sitemap(response)] == [article(1)]
+
+
+def test_unreadable_and_malformed_documents_are_logged_with_kind_url_and_reason(caplog):
+    spider = make_spider(settings={"DOWNLOAD_MAXSIZE": 100})
+    url = f"{SITE}/s.xml.gz"
+    bomb = gzip.compress(b" " * 10_000)
+    with caplog.at_level("WARNING"):
+        list(spider.parse_sitemap(Response(url, body=bomb, request=Request(url))))
+        list(spider.parse_sitemap(Response(url, body=b"\x1f\x8bxx", request=Request(url))))
+        list(spider.parse_feed(xml(f"{SITE}/f.xml", '<!DOCTYPE r [<!ENTITY a "b">]><r/>')))
+        list(spider.parse_feed(xml(f"{SITE}/g.xml", "<rss><channel>")))
+    messages = [r.getMessage() for r in caplog.records if r.name == spider.logger.name]
+    assert messages == [
+        f"sitemap {url} could not be read (too_large): its links are lost",
+        f"sitemap {url} could not be read (bad_gzip): its links are lost",
+        f"feed {SITE}/f.xml could not be read (xml_entities): its links are lost",
+        f"feed {SITE}/g.xml is malformed XML: read what recovers",
+    ]
+
+
+def test_links_dated_before_1970_still_come_before_undated_ones():
+    links = [("undated", None), ("old", "1965-03-01T00:00:00+06:00"), ("new", "2024-01-01")]
+    assert [url for url, _ in newest_first(links)] == ["new", "old", "undated"]
