@@ -7,7 +7,7 @@ import pytest
 from parsel import Selector
 
 from newscrawl import extract
-from newscrawl.extraction import jsonld, meta
+from newscrawl.extraction import jsonld, markup, meta
 from newscrawl.extraction.core import Extracted
 from newscrawl.spiders.inqilab import InqilabSpider
 
@@ -404,3 +404,134 @@ def test_the_sites_name_leaves_the_title(title, expected):
 )
 def test_the_outlets_name_before_a_byline_is_dropped(author, expected):
     assert meta.strip_outlet_prefix(author, ["", "Daily Inqilab"]) == expected
+
+
+# -- markup ----------------------------------------------------------------------------------------
+
+
+def frag(html: str):
+    return Selector(text=f"<html><body>{html}</body></html>").xpath("//body/*")[0].root
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("রহিম <b>উদ্দিন</b>", "রহিম উদ্দিন"),
+        ("a &amp;mdash; b", "a — b"),
+        ("a &amp;amp;amp;amp;lt; b", "a &amp;lt; b"),  # unescaped three times, no more
+        ("&lt;b&gt;bold&lt;/b&gt; text", "bold text"),
+        ("5 < 6 and 7 > 3", "5 < 6 and 7 > 3"),
+        ("AT&T &c", "AT&T &c"),
+        ("&#2453;&#x0996;", "কখ"),
+        ("  line\none  ", "line one"),
+    ],
+)
+def test_plain_text_has_no_markup_and_no_entities(value, expected):
+    assert markup.plain_text(value) == expected
+
+
+def test_walk_text_skips_scripts_breaks_cells_and_keeps_tails():
+    node = frag(
+        "<div>a<script>x</script>b<br>c<table><tr><td>১২</td><td>৩৪</td></tr></table>"
+        "<span>d</span>e<!-- comment -->f<template>t</template></div>"
+    )
+    assert "".join(markup.walk_text(node, br="|")) == "ab|c ১২ ৩৪def"
+    assert "".join(markup.walk_text(node)) == "abc ১২ ৩৪def"
+
+
+def test_element_text_of_a_string_result_is_the_string():
+    sel = Selector(text="<p title='t'>x</p>")
+    assert markup.element_text(sel.xpath("//p/@title")[0]) == "t"
+    assert markup.element_text(sel.xpath("//p")[0]) == "x"
+
+
+def test_first_text_takes_the_first_selector_with_text():
+    sel = Selector(
+        text="<div><h1> </h1><h2 class='t'>শিরোনাম <i>এক</i></h2>"
+        "<a data-x='  মান '>y</a><h3>&lt;b&gt;x&lt;/b&gt;</h3></div>"
+    )
+    assert markup.first_text(sel, ["h1", "h2.t", "h3"]) == "শিরোনাম এক"
+    assert markup.first_text(sel, ["a::attr(data-x)"]) == "মান"
+    assert markup.first_text(sel, ["h2::text"]) == "শিরোনাম"
+    assert markup.first_text(sel, ["h3"]) == "x"
+    assert markup.first_text(sel, ["h4", "h1"]) is None
+    assert markup.first_text(sel, []) is None
+
+
+def test_paragraphs_take_the_first_selector_that_matches_and_split_at_double_breaks():
+    sel = Selector(
+        text="<div class='a'><p> </p></div><div class='b'><p>এক<br>দুই<br><br>তিন</p>"
+        "<p>চার</p></div><div class='c'><p>পাঁচ</p></div>"
+    )
+    assert markup.paragraphs(sel, [".a p", ".b p", ".c p"]) == ["এক দুই", "তিন", "চার"]
+    assert markup.paragraphs(sel, [".x p"]) == []
+    assert markup.paragraphs(sel, [".c p::text"]) == ["পাঁচ"]
+
+
+def test_block_paragraphs_split_at_blocks_and_breaks_and_drop_captions_and_marks():
+    node = frag(
+        "<div>ভূমিকা<p>এক <b>গাঢ়</b> লেখা</p><figure><img><figcaption>ছবি</figcaption></figure>"
+        "<ul><li>দুই</li><li>তিন</li></ul>চার<br><br>পাঁচ<br>ছয়<p>***</p><p>.</p>"
+        "<iframe>x</iframe><table><tr><td>১২</td><td>৩৪</td></tr></table>সাত</div>"
+    )
+    assert markup.block_paragraphs(node) == [
+        "ভূমিকা",
+        "এক গাঢ় লেখা",
+        "দুই",
+        "তিন",
+        "চার",
+        "পাঁচ ছয়",
+        "১২ ৩৪",
+        "সাত",
+    ]
+
+
+def test_block_paragraphs_leave_out_blocks_the_caller_refuses():
+    node = frag("<div><p>এক</p><div class='ad'>বিজ্ঞাপন</div><span class='ad'>থাক</span></div>")
+    skip = lambda el: el.get("class") == "ad"  # noqa: E731
+    assert markup.block_paragraphs(node, skip) == ["এক", "থাক"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("এক\nদুই", ["এক", "দুই"]),
+        ("<p>এক</p><p>দুই &amp; তিন</p>", ["এক", "দুই & তিন"]),
+        ("&lt;p&gt;এক&lt;/p&gt;&lt;p&gt;দুই&lt;/p&gt;", ["এক", "দুই"]),
+        (
+            "&amp;lt;p&amp;gt;এক&amp;lt;/p&amp;gt;&amp;lt;p&amp;gt;দুই&amp;lt;/p&amp;gt;",
+            ["এক", "দুই"],
+        ),
+        ("এক<br><br>দুই", ["এক", "দুই"]),
+    ],
+)
+def test_html_inside_a_string_becomes_paragraphs(value, expected):
+    assert markup.html_paragraphs(value) == expected
+
+
+def test_has_markup():
+    assert markup.has_markup("<p>x</p>")
+    assert markup.has_markup("&lt;br/&gt;")
+    assert not markup.has_markup("5 < 6 > 4")
+
+
+def test_article_body_takes_the_pages_paragraph_breaks_when_the_text_is_the_same():
+    sel = Selector(
+        text="<body><p>মেনু</p><p>এক বাক্য।</p><p>দুই বাক্য।</p><p>তিন বাক্য।</p><p>শেষ</p></body>"
+    )
+    assert markup.article_body_paragraphs(sel, "এক বাক্য। দুই বাক্য।") == ["এক বাক্য।", "দুই বাক্য।"]
+    # starting inside a paragraph: no run; the text as it is, split at its own newlines
+    assert markup.article_body_paragraphs(sel, "বাক্য। দুই বাক্য।") == ["বাক্য। দুই বাক্য।"]
+    assert markup.article_body_paragraphs(sel, "নতুন\nলেখা") == ["নতুন", "লেখা"]
+    assert markup.article_body_paragraphs(sel, "<p>এক</p><p>দুই</p>") == ["এক", "দুই"]
+
+
+def test_the_matching_run_must_start_and_end_on_paragraph_boundaries():
+    page = ["ab", "ab", "abc", "d"]
+    assert markup._matching_run(page, "ab abc") == ["ab", "abc"]
+    assert markup._matching_run(page, "abc d") == ["abc", "d"]
+    assert markup._matching_run(page, "ab") == ["ab"]
+    assert markup._matching_run(page, "b ab") is None
+    assert markup._matching_run(page, "ab a") is None
+    assert markup._matching_run(page, "") is None
+    assert markup._matching_run([], "ab") is None
