@@ -218,7 +218,7 @@ def fixture_articles():
             yield pytest.param(case, expected, id=f"{case.parent.name}/{case.stem}")
 
 
-@pytest.mark.parametrize(("case", "expected"), fixture_articles())
+@pytest.mark.parametrize(("case", "expected"), list(fixture_articles()))
 def test_generic_outlet_reads_each_outlet_page_as_its_spider_does(case, expected):
     """Both outlets' saved pages, read as if from a site with no spider: the generic rules
     (desk lead-ins, bylines with the logo's text, teaser lists, copyright lines) give what the
