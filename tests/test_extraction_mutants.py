@@ -7,9 +7,12 @@ import pytest
 from parsel import Selector
 
 from newscrawl import extract
+from newscrawl.extraction import body as body_rules
 from newscrawl.extraction import jsonld, markup, meta
 from newscrawl.extraction.core import Extracted
+from newscrawl.offline import GenericOutlet
 from newscrawl.spiders.inqilab import InqilabSpider
+from newscrawl.spiders.sunnews import SunnewsSpider
 
 URL = "https://dailyinqilab.com/national/news/620001"
 TITLE = "মিরপুরে পোশাক কারখানায় আগুন, আহত তিন শ্রমিক"
@@ -535,3 +538,154 @@ def test_the_matching_run_must_start_and_end_on_paragraph_boundaries():
     assert markup._matching_run(page, "ab a") is None
     assert markup._matching_run(page, "") is None
     assert markup._matching_run([], "ab") is None
+
+
+# -- the body's paragraph rules --------------------------------------------------------------------
+
+
+GENERIC = GenericOutlet(base_url="https://example.test")
+SUNNEWS = SunnewsSpider()
+S = [  # sentences of running text, each over 40 characters
+    "রাজধানীর মিরপুরে একটি পোশাক কারখানায় আগুন লেগে অন্তত তিনজন শ্রমিক আহত হয়েছেন।",
+    "ফায়ার সার্ভিসের কর্মকর্তা জানান, খবর পেয়ে ঘটনাস্থলে পাঁচটি ইউনিট পাঠানো হয়।",
+    "আহত শ্রমিকদের ঢাকা মেডিকেল কলেজ হাসপাতালে ভর্তি করা হয়েছে বলে জানা গেছে।",
+    "আগুনের কারণ অনুসন্ধানে তিন সদস্যের একটি তদন্ত কমিটি গঠন করা হয়েছে আজ।",
+    "সাত দিনের মধ্যে কমিটিকে প্রতিবেদন জমা দিতে বলা হয়েছে বলে কর্মকর্তারা জানান।",
+]
+
+
+def cleaned(paras, outlet=GENERIC, **values):
+    out = Extracted()
+    out.values.update(values)
+    return body_rules.clean_body(paras, out, outlet), out
+
+
+def test_the_headline_standfirst_and_byline_lines_are_not_body():
+    paras = ["শিরোনাম", "উপশিরোনাম", "রহিম উদ্দিন", *S[:3], "", "<b></b>"]
+    result, _ = cleaned(paras, INQILAB, title="শিরোনাম", subtitle="উপশিরোনাম", author="রহিম উদ্দিন")
+    assert result == S[:3]
+
+
+def test_the_body_ends_where_the_outlet_says():
+    result, _ = cleaned([S[0], "বিভাগ : জাতীয়", S[1]], INQILAB)
+    assert result == [S[0]]
+
+
+def test_outlet_boilerplate_and_sign_off_lines_go():
+    result, _ = cleaned(
+        [S[0], "আরও পড়ুন: অন্য খবর", S[1], "অন্য খবরের সারাংশ…", "সান নিউজ/এমআর"], SUNNEWS
+    )
+    assert result == [S[0], S[1]]
+
+
+def test_date_lines_and_edition_labels_are_not_body():
+    result, _ = cleaned(["প্রকাশ: ১৫ জানুয়ারি ২০২৫, ১০:৩০", S[0], "প্রিন্ট সংস্করণ", S[1]])
+    assert result == S[:2]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "জেডএস/এমআর",
+        "আরও পড়ুন: অন্য একটি খবর",
+        "ছবি: সংগৃহীত",
+        "বিজ্ঞাপন",
+        "শেয়ার করুন",
+        "ট্যাগ: আগুন, মিরপুর",
+    ],
+)
+def test_page_lines_go_anywhere_in_a_generic_body(line):
+    result, _ = cleaned([S[0], S[1], line, S[2], S[3]])
+    assert result == S[:4]
+
+
+def test_page_lines_stay_for_an_outlet_with_its_own_rules():
+    result, _ = cleaned([S[0], S[1], "বিজ্ঞাপন", S[2]], INQILAB)
+    assert result == [S[0], S[1], "বিজ্ঞাপন", S[2]]
+
+
+def test_a_long_paragraph_is_never_taken_for_a_page_line():
+    long_line = "ছবি: " + "ক" * 200
+    result, _ = cleaned([S[0], long_line, S[1]])
+    assert result == [S[0], long_line, S[1]]
+
+
+def test_edge_lines_go_only_in_the_first_or_last_two_paragraphs():
+    follow = "সর্বশেষ খবর পেতে গুগল নিউজ ফলো করুন"
+    result, _ = cleaned([follow, *S, "© ২০২৫ সর্বস্বত্ব সংরক্ষিত"])
+    assert result == S
+    result, _ = cleaned([S[0], follow, *S[1:]])
+    assert result == S  # second paragraph: still an edge
+    result, _ = cleaned([S[0], S[1], follow, S[2], S[3]])
+    assert result == [S[0], S[1], follow, S[2], S[3]]  # the middle: a sentence
+
+
+def test_an_outlet_with_its_own_sign_off_keeps_other_slashed_lines():
+    result, _ = cleaned([S[0], "জেডএস/এমআর", S[1]], SUNNEWS)
+    assert result == [S[0], "জেডএস/এমআর", S[1]]
+
+
+def test_the_byline_with_a_place_after_it_goes_only_at_the_edges():
+    byline = "রহিম উদ্দিন, চাঁদপুর"
+    result, _ = cleaned([byline, *S[:3]], author="রহিম উদ্দিন")
+    assert result == S[:3]
+    result, _ = cleaned([S[0], byline, *S[1:3]], author="রহিম উদ্দিন")
+    assert result == [S[0], byline, *S[1:3]]
+    sentence = "রহিম উদ্দিন জানান, " + "ক" * 40
+    result, _ = cleaned([sentence, *S[:2]], author="রহিম উদ্দিন")
+    assert result == [sentence, *S[:2]]  # more than 40 characters after the name: a sentence
+    said = "রহিম উদ্দিন বলেন।"
+    result, _ = cleaned([said, *S[:2]], author="রহিম উদ্দিন")
+    assert result == [said, *S[:2]]
+
+
+def test_the_byline_line_rule_is_for_generic_bodies_only():
+    result, _ = cleaned(["রহিম উদ্দিন, চাঁদপুর", *S[:2]], INQILAB, author="রহিম উদ্দিন")
+    assert result == ["রহিম উদ্দিন, চাঁদপুর", *S[:2]]
+
+
+def test_a_desk_line_opening_a_generic_body_is_the_byline():
+    result, out = cleaned(["নিজস্ব প্রতিবেদক", *S[:2]])
+    assert result == S[:2]
+    assert out.values["author"] == "নিজস্ব প্রতিবেদক"
+    assert out.layers["author"] == "body-lead-in"
+    result, out = cleaned(["নিজস্ব প্রতিবেদক"])  # the only line: kept, not a byline
+    assert result == ["নিজস্ব প্রতিবেদক"]
+    assert "author" not in out.values
+    result, out = cleaned(["নিজস্ব প্রতিবেদক", *S[:2]], INQILAB)
+    assert result == ["নিজস্ব প্রতিবেদক", *S[:2]]
+
+
+def test_a_desk_lead_in_in_a_generic_body_is_the_byline():
+    result, out = cleaned([f"কুড়িগ্রাম প্রতিনিধি: {S[0]}", S[1]])
+    assert result == S[:2]
+    assert out.values["author"] == "কুড়িগ্রাম প্রতিনিধি"
+
+
+def test_an_author_already_known_is_kept_over_the_lead_in_but_the_lead_in_still_goes():
+    result, out = cleaned([f"অনলাইন ডেস্ক : {S[0]}", S[1]], INQILAB, author="রহিম")
+    assert out.values["author"] == "রহিম"
+    assert result == S[:2]
+
+
+def test_repeated_paragraphs_are_read_once():
+    result, _ = cleaned([*S[:2], *S[:2], "*", "*"])
+    assert result == [*S[:2], "*", "*"]
+
+
+@pytest.mark.parametrize(
+    ("line", "is_date"),
+    [
+        ("প্রকাশ: ১৫ জানুয়ারি ২০২৫, ১০:৩০", True),
+        ("আপডেট: ১৫ জানুয়ারি ২০২৫, বুধবার", True),
+        ("ঢাকা, ১৫ জানুয়ারি ২০২৫", True),  # a short place
+        ("Published: 15 January 2025, 10:30 AM", True),
+        ("১৫ জানুয়ারি ২০২৫ তারিখে শুনানি হবে বলে আদালত জানায়", False),
+        ("১৫ জানুয়ারি ২০২৫।", False),
+        ("ঢাকা মিরপুর ১৫ জানুয়ারি ২০২৫", False),  # two words besides the date
+        ("১৫ জানুয়ারি ২০২৫ " + "ক" * 90, False),
+        ("কোনো তারিখ নেই", False),
+    ],
+)
+def test_a_date_line_is_a_date_and_little_else(line, is_date):
+    assert body_rules.is_date_line(line) is is_date
