@@ -8,7 +8,7 @@ from parsel import Selector
 
 from newscrawl import extract
 from newscrawl.extraction import body as body_rules
-from newscrawl.extraction import jsonld, markup, meta
+from newscrawl.extraction import headings, jsonld, markup, meta
 from newscrawl.extraction.core import Extracted
 from newscrawl.offline import GenericOutlet
 from newscrawl.spiders.inqilab import InqilabSpider
@@ -689,3 +689,124 @@ def test_repeated_paragraphs_are_read_once():
 )
 def test_a_date_line_is_a_date_and_little_else(line, is_date):
     assert body_rules.is_date_line(line) is is_date
+
+
+# -- headline and byline ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("লেখক: রহিম উদ্দিন | প্রকাশ: ১০ জানুয়ারি ২০২৫", "রহিম উদ্দিন"),
+        ("By Rahim Uddin 10 Jan 2025", "Rahim Uddin"),
+        ("by: Rahim Uddin", "Rahim Uddin"),
+        ("Posted by Rahim Uddin, Published 10 Jan", "Rahim Uddin"),
+        ("Written by Rahim", "Rahim"),
+        ("লিখেছেন: করিম", "করিম"),
+        ("প্রতিবেদন: করিম\nঢাকা", "করিম"),
+        ("রহিম উদ্দিন, শনিবার, ১০ জানুয়ারি", "রহিম উদ্দিন"),
+        ("রহিম উদ্দিন আপডেট: ১০:৩০", "রহিম উদ্দিন"),
+        ("Rahim posted on Monday", "Rahim"),
+        ("Author:", None),
+        ("By", None),
+        ("লেখক:", None),
+        ("Posted by admin", None),
+        ("Site Administrator", None),
+        ("editor", None),
+        ("Byron Khan", "Byron Khan"),  # "By" starting a name is no label
+    ],
+)
+def test_a_byline_is_the_name_alone(value, name):
+    assert headings.byline(value) == name
+
+
+def heading_page(head: str, body: str) -> Selector:
+    return Selector(text=f"<html><head>{head}</head><body>{body}</body></html>")
+
+
+HEADLINE = "মিরপুরে পোশাক কারখানায় আগুন"
+
+
+def test_a_single_h1_with_no_metadata_is_the_headline():
+    sel = heading_page("", f"<h1>{HEADLINE}</h1><h1 class='logo'>খবর</h1>")
+    assert headings.headline(sel) == HEADLINE
+
+
+def test_the_h1_the_title_names_wins_over_an_earlier_one():
+    sel = heading_page(
+        f"<title>{HEADLINE} | খবর</title>", f"<h1>সর্বশেষ সংবাদ শিরোনাম</h1><h1>{HEADLINE}</h1>"
+    )
+    assert headings.headline(sel) == HEADLINE
+
+
+def test_the_h1_og_title_or_json_ld_names_wins():
+    og = heading_page(
+        f'<meta property="og:title" content="{HEADLINE}">',
+        f"<h1>অন্য একটি বড় শিরোনাম</h1><h1>{HEADLINE}</h1>",
+    )
+    assert headings.headline(og) == HEADLINE
+    ld = heading_page(
+        f'<script type="application/ld+json">{{"headline": "{HEADLINE}"}}</script>',
+        f"<h1>অন্য একটি বড় শিরোনাম</h1><h1>{HEADLINE}</h1>",
+    )
+    assert headings.headline(ld) == HEADLINE
+
+
+def test_a_title_cut_short_still_names_its_heading():
+    # "<title>" holding the first 15+ characters of a longer headline
+    sel = heading_page(
+        f"<title>{HEADLINE[:16]}</title>", f"<h1>অন্য শিরোনাম এখানে</h1><h1>{HEADLINE}</h1>"
+    )
+    assert headings.headline(sel) == HEADLINE
+    short = heading_page(
+        f"<title>{HEADLINE[:10]}</title>", f"<h1>অন্য শিরোনাম এখানে</h1><h1>{HEADLINE}</h1>"
+    )
+    assert headings.headline(short) == "অন্য শিরোনাম এখানে"  # too short a stem: the first h1
+
+
+def test_a_heading_shorter_than_eight_characters_is_never_named():
+    sel = heading_page("<title>আগুন | খবর</title>", "<h1>অন্য শিরোনাম এখানে</h1><h1>আগুন</h1>")
+    assert headings.headline(sel) == "অন্য শিরোনাম এখানে"
+
+
+def test_a_marked_sub_heading_the_metadata_names_is_the_headline():
+    for tag in ("h2", "h3", 'div class="post-title"'):
+        close = tag.split()[0]
+        sel = heading_page(
+            f"<title>{HEADLINE} | খবর</title>",
+            f"<h1>খবর লোগো নয় এটা</h1><{tag}>{HEADLINE}</{close}>",
+        )
+        assert headings.headline(sel) == HEADLINE, tag
+    unmarked = heading_page(
+        f"<title>{HEADLINE} | খবর</title>", f"<h1>অন্য শিরোনাম এখানে</h1><div>{HEADLINE}</div>"
+    )
+    assert headings.headline(unmarked) == "অন্য শিরোনাম এখানে"
+
+
+def test_no_headline_on_a_page_without_one():
+    assert headings.headline(heading_page("<title>x</title>", "<p>text</p>")) is None
+
+
+@pytest.mark.parametrize(
+    ("h1", "logo"),
+    [
+        ('<h1 class="site-logo">খবর</h1>', True),
+        ('<div id="masthead"><h1>খবর</h1></div>', True),
+        ('<div class="brand"><div><div><h1>খবর</h1></div></div></div>', True),
+        ('<div class="brand"><div><div><div><h1>খবর</h1></div></div></div></div>', False),
+        ('<h1><a href="/">খবর</a></h1>', True),
+        ('<h1><a href="https://example.test">খবর</a></h1>', True),
+        ('<h1><a href="/?p=123">খবর</a></h1>', False),
+        ('<h1><a href="/#top">খবর</a></h1>', False),
+        ('<h1><a href="/news/1">খবর</a></h1>', False),
+        ('<h1><a href="#">খবর</a></h1>', False),
+        ('<h1><a href="?x">খবর</a></h1>', False),
+        ("<h1><a>খবর</a></h1>", False),
+        ('<h1><a href="/">খবর</a> আজ</h1>', False),
+        ('<h1><a href="/">খ</a><a href="/">বর</a></h1>', False),
+    ],
+)
+def test_an_h1_holding_the_sites_name_is_a_logo(h1, logo):
+    root = Selector(text=f"<html><body>{h1}</body></html>").root
+    node = next(root.iter("h1"))
+    assert headings._is_logo(node, headings._text(node)) is logo
