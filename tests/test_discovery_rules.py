@@ -718,3 +718,79 @@ def test_unreadable_and_malformed_documents_are_logged_with_kind_url_and_reason(
 def test_links_dated_before_1970_still_come_before_undated_ones():
     links = [("undated", None), ("old", "1965-03-01T00:00:00+06:00"), ("new", "2024-01-01")]
     assert [url for url, _ in newest_first(links)] == ["new", "old", "undated"]
+
+
+# -- more edges, found by mutation testing ---------------------------------------------------------
+
+
+def test_a_spider_with_neither_origins_nor_allowed_domains_may_fetch_anything():
+    assert may_fetch(object(), "https://anywhere.test/a")
+
+
+def test_a_mirror_under_a_path_keeps_its_path():
+    spider = make_spider(base_url="http://127.0.0.1:8080/inqilab")
+    assert spider.url("/rss/rss.xml") == "http://127.0.0.1:8080/inqilab/rss/rss.xml"
+    assert spider.url("national") == "http://127.0.0.1:8080/inqilab/national"
+
+
+def test_documents_fetched_without_depth_lead_one_level_down():
+    spider = make_spider(SunnewsSpider, base_url=MIRROR)
+    index = sitemapindex(f"{MIRROR}/s1.xml")
+    [child] = spider.parse_sitemap(xml(f"{MIRROR}/i.xml", index))
+    assert child.meta["discovery_depth"] == 1
+    robots = b"Sitemap: /extra.xml\n"
+    [named] = spider.parse_robots(
+        TextResponse(f"{MIRROR}/robots.txt", body=robots, encoding="utf-8", request=Request(MIRROR))
+    )
+    assert named.meta["discovery_depth"] == 1
+    assert named.meta["discovery_kind"] == "sitemap"
+
+
+def test_the_next_listing_page_keeps_the_depth_and_starts_from_page_one():
+    spider = make_spider()
+    links = '<a href="/national/news/1">x</a>'
+    [_, plain] = spider.parse_listing(html(f"{SITE}/national", links))
+    assert plain.meta["page"] == 2
+    assert plain.meta["discovery_depth"] == 0
+    deep = html(f"{SITE}/economy", links.replace("/1", "/2"), page=1, discovery_depth=2)
+    [_, following] = spider.parse_listing(deep)
+    assert following.meta["discovery_depth"] == 2
+
+
+def test_a_listing_cap_counts_article_links_only():
+    class Small(InqilabSpider):
+        max_listing_links = 3
+
+    spider = make_spider(Small)
+    links = "".join(f'<a href="/national/news/{n}">x</a>' for n in range(1, 4))
+    links += '<a href="/about">x</a><a href="https://other.test/national/news/9">x</a>'
+    requests = list(spider.parse_listing(html(f"{SITE}/national", links, page=9)))
+    assert [r.meta["article_id"] for r in requests] == ["1", "2", "3"]
+    assert "newscrawl/discovery_capped/listing" not in stats(spider)
+
+
+def test_archive_articles_are_counted_as_discovered_by_the_archive():
+    spider = make_spider(base_url=MIRROR, since="2024-01-01")
+    [request] = spider.parse_archive(html(ARCHIVE, archive_page("", 10), page=2))
+    assert request.meta["discovered"]["via"] == "archive"
+    assert stats(spider) == {"newscrawl/discovered/archive": 1}
+
+
+def test_the_archives_last_page_may_be_named_by_its_link_text_alone():
+    spider = make_spider(base_url=MIRROR, since="2024-01-01")
+    pagination = '<a href="javascript:go(3)">3</a><a href="?page=2">next</a>'
+    requests = list(spider.parse_archive(html(ARCHIVE, archive_page(pagination), page=1)))
+    assert [r.meta["page"] for r in requests] == [2, 3]
+
+
+def test_failed_discovery_documents_are_logged_with_kind_url_and_reason(caplog):
+    spider = make_spider()
+    url = f"{SITE}/rss/rss.xml"
+    with caplog.at_level("WARNING", logger=spider.logger.name):
+        spider.discovery_failed(failure_of(TimeoutError(), url, discovery_kind="feed"))
+        spider.discovery_failed(failure_of(DownloadCancelledError(), url, discovery_kind="feed"))
+    messages = [r.getMessage() for r in caplog.records if r.name == spider.logger.name]
+    assert messages == [
+        f"feed {url} failed (TimeoutError)",
+        f"feed {url} could not be read (too_large): its links are lost",
+    ]

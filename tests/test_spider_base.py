@@ -335,3 +335,140 @@ def test_saved_pages_outside_a_crawl_count_into_the_spiders_own_stats():
     list(spider.parse_article(response("   ")))
     list(spider.parse_article(response("   ")))
     assert spider.stats.get_stats() == {"newscrawl/skipped/empty": 2}
+
+
+# -- more edges, found by mutation testing ---------------------------------------------------------
+
+
+def test_the_request_article_id_tags_and_relative_images_reach_the_item():
+    spider = make_spider()
+    head = '<meta property="article:tag" content="আগুন"><meta property="article:tag" content="ঢাকা">'
+    page = article_page(head=head).replace(
+        '<div class="description">', '<img src="/i/2.jpg"><div class="description">'
+    )
+    # a redirect may have changed the URL: the id the request was made for stays
+    [item] = parse(spider, page, article_id="777")
+    assert item["article_id"] == "777"
+    assert item["tags"] == ["আগুন", "ঢাকা"]
+    assert item["image_urls"] == [f"{SITE}/i/2.jpg"]
+
+
+def test_an_unreadable_updated_date_is_counted_and_kept_raw():
+    spider = make_spider()
+    head = '<meta property="article:modified_time" content="1800-01-16T08:00:00+06:00">'
+    [item] = parse(spider, article_page("2024-01-15T10:30:00+06:00", head=head))
+    assert item["updated_at"] is None
+    assert item["updated_raw"] == "1800-01-16T08:00:00+06:00"
+    stats = spider.crawler.stats
+    assert stats.get_value("newscrawl/dates/unparsed/updated") == 1
+    assert stats.get_value("newscrawl/dates/unparsed/published") is None
+
+
+def test_a_response_that_is_not_text_is_skipped_as_not_html():
+    from scrapy import Request
+    from scrapy.http import Response
+
+    spider = make_spider()
+    assert list(spider.parse_article(Response(URL, body=b"\x89PNG", request=Request(URL)))) == []
+    assert skipped(spider) == {"not_html": 1}
+
+
+def test_a_heading_split_by_a_line_break_still_says_not_found():
+    spider = make_spider()
+    assert parse(spider, "<html><body><h1>Not<br>Found</h1></body></html>") == []
+    assert skipped(spider) == {"error_page": 1}
+
+
+def test_a_file_signature_after_leading_white_space_is_still_binary():
+    spider = make_spider()
+    from scrapy import Request
+
+    body = b"\n\n%PDF-1.4 " + b"x" * 200
+    response = HtmlResponse(URL, body=body, encoding="utf-8", request=Request(URL))
+    assert list(spider.parse_article(response)) == []
+    assert skipped(spider) == {"binary": 1}
+
+
+def test_a_short_page_with_one_control_byte_in_a_hundred_is_still_read():
+    spider = make_spider()
+    page = article_page()
+    size = len(page.encode())
+    controls = size // 100
+    page = page.replace("</body>", "\x01" * controls + "</body>")
+    assert len(page.encode()) < 4096
+    assert len(parse(spider, page)) == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf_16", "utf_32"])
+def test_utf16_and_utf32_pages_in_any_spelling_are_not_binary(encoding):
+    spider = make_spider()
+    from scrapy import Request
+
+    codec = "utf-16" if "16" in encoding else "utf-32"
+    body = article_page().encode(codec)
+    response = HtmlResponse(URL, body=body, encoding=encoding, request=Request(URL))
+    [item] = spider.parse_article(response)
+    assert item["title"] == TITLE
+
+
+def test_a_challenge_marker_counts_only_within_the_first_20000_characters():
+    marker = "Just a moment..."
+    for end, challenge in ((20000, True), (20001, False)):
+        spider = make_spider()
+        page = article_page()
+        start = page.index("<body>") + len("<body>")
+        pad = "x" * (end - len(marker) - start)
+        page = page[:start] + pad + marker + page[start:]
+        assert page.index(marker) + len(marker) == end
+        assert (parse(spider, page) == []) is challenge
+        assert skipped(spider) == ({"challenge": 1} if challenge else {})
+
+
+def broken_utf8(sequences: int) -> bytes:
+    """A UTF-8 page, no charset named anywhere, with ``sequences`` characters cut short."""
+    data = article_page().encode("utf-8")
+    for _ in range(sequences):
+        cut = data.index("আগুন".encode())
+        data = data[: cut + 2] + b"!" + data[cut + 3 :]
+    return data
+
+
+@pytest.mark.parametrize(("sequences", "read"), [(2, True), (3, False)])
+def test_utf8_with_a_few_broken_sequences_is_still_utf8_but_not_with_more(sequences, read):
+    from scrapy import Request
+
+    spider = make_spider()
+    response = HtmlResponse(URL, body=broken_utf8(sequences), request=Request(URL))
+    assert response.encoding != "utf-8"  # what Scrapy guessed: not UTF-8
+    items = list(spider.parse_article(response))
+    stats = spider.crawler.stats
+    if read:
+        assert items[0]["title"].startswith("মিরপুরে পোশাক কারখানায়")
+        assert stats.get_value("newscrawl/encoding/utf8_broken_sequence") == 1
+        assert stats.get_value("newscrawl/encoding/redecoded_utf8") == 1
+    else:  # too broken to call UTF-8: left as Scrapy decoded it
+        assert stats.get_value("newscrawl/encoding/utf8_broken_sequence") is None
+        assert stats.get_value("newscrawl/encoding/redecoded_utf8") is None
+
+
+def test_skips_failures_and_future_dates_are_logged_with_url_and_reason(caplog):
+    from scrapy import Request
+    from twisted.python.failure import Failure
+
+    spider = make_spider()
+    future = datetime.now(UTC) + timedelta(days=30)
+    with caplog.at_level("INFO", logger=spider.logger.name):
+        parse(spider, "   ")
+        parse(spider, article_page(iso(future)))
+        try:
+            raise TimeoutError("slow")
+        except TimeoutError:
+            failure = Failure()
+        failure.request = Request(URL)
+        spider.article_failed(failure)
+    messages = [r.getMessage() for r in caplog.records if r.name == spider.logger.name]
+    assert messages == [
+        f"skipped {URL}: empty",
+        f"published date {future.replace(microsecond=0)} is in the future: not believed",
+        f"article {URL} failed (TimeoutError)",
+    ]
