@@ -7,8 +7,17 @@ import pytest
 from parsel import Selector
 
 from newscrawl import extract
+from newscrawl.extraction import (
+    _covers,
+    _opens,
+    _same_headline,
+    date_from_text,
+    headings,
+    jsonld,
+    markup,
+    meta,
+)
 from newscrawl.extraction import body as body_rules
-from newscrawl.extraction import headings, jsonld, markup, meta
 from newscrawl.extraction.core import Extracted
 from newscrawl.offline import GenericOutlet
 from newscrawl.spiders.inqilab import InqilabSpider
@@ -810,3 +819,92 @@ def test_an_h1_holding_the_sites_name_is_a_logo(h1, logo):
     root = Selector(text=f"<html><body>{h1}</body></html>").root
     node = next(root.iter("h1"))
     assert headings._is_logo(node, headings._text(node)) is logo
+
+
+# -- the layers together (extraction/__init__) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shown", "title", "same"),
+    [
+        ("নদীর ওপর নতুন সেতু চালু হলো আজ", "নদীর ওপর নতুন সেতু চালু", True),  # goes on
+        ("নদীর ওপর নতুন সেতু চালু", "নদীর ওপর নতুন সেতু চালু", False),  # identical
+        ("নদীর ওপর নতুন সেতু চালু", "নদীর  ওপর নতুন সেতু চালু ", False),  # identical, cleaned
+        ("নদীর ওপর সেতু চালু হলো", "নদীর ওপর সেতু চালু হয়েছে", True),  # 4 of 5 words
+        ("নদীর ওপর সেতু চালু", "বাজারে চালের দাম বাড়ছে আবার", False),
+        ("সেতু চালু হলো", "সেতু:", False),  # a stem under 8 characters
+        ("নদীর ওপর নতুন সেতু চালু", None, False),
+        ("এক দুই তিন চার পাঁচ", "এক দুই তিন ছয় সাত", True),  # 3 of 5: 60%
+        ("এক দুই তিন চার পাঁচ", "এক দুই ছয় সাত আট", False),  # 2 of 5
+    ],
+)
+def test_two_spellings_of_one_headline(shown, title, same):
+    assert _same_headline(shown, title) is same
+
+
+WORDS = [f"শব্দ{i}" for i in range(200)]
+
+
+def test_paragraphs_cover_an_article_body_holding_90_percent_of_its_words():
+    body = [" ".join(WORDS[:100]), " ".join(WORDS[100:200])]
+    assert _covers(body, " ".join(WORDS))
+    assert _covers(body, " ".join(WORDS[:180] + ["অন্য"] * 20))  # 90%: still a copy
+    assert not _covers(body, " ".join(WORDS[:179] + ["অন্য"] * 21))
+    assert not _covers(body, "")
+
+
+def test_paragraphs_holding_another_story_after_a_whole_article_body_do_not_cover_it():
+    story = " ".join(WORDS[:100])  # a whole articleBody, over 500 characters
+    assert len(story) >= 500
+    other = [f"অন্য{i}" for i in range(101)]
+    assert not _covers([story, " ".join(other)], story)
+    assert _covers([story, " ".join(other[:100])], story)  # no more than twice: still it
+
+
+def test_an_article_body_cut_short_is_covered_by_the_page_that_goes_on():
+    short = " ".join(WORDS[:30])  # under 500 characters: cut short
+    assert len(short) < 500
+    assert _covers([" ".join(WORDS)], short)
+    ellipsis = " ".join(WORDS[:100]) + "…"
+    assert _covers([" ".join(WORDS[:150]), " ".join(f"x{i}" for i in range(300))], ellipsis)
+
+
+def test_an_article_body_cut_with_no_ellipsis_opens_the_page_text():
+    words = WORDS[:100]
+    page = [" ".join(WORDS[:150])]
+    assert _opens(words, page)  # stops inside a paragraph: the page goes on
+    assert not _opens(words, [" ".join(WORDS[:100]), " ".join(WORDS[100:150])])  # ends one
+    assert not _opens(words, [" ".join(WORDS[50:200])])  # the page starts elsewhere
+
+
+def test_the_date_line_after_the_headline_is_the_date():
+    sel = Selector(
+        text="<html><body><p>আজ ১০ জানুয়ারি ২০২৫</p><h1>শিরোনাম</h1>"
+        "<p>শুনানি ১২ জানুয়ারি ২০২৫ তারিখে হবে বলে আদালত জানিয়েছে।</p>"
+        "<p>প্রকাশ: ১৫ জানুয়ারি ২০২৫, ১০:৩০ | আপডেট: ১৬ জানুয়ারি ২০২৫, ০৯:০০</p></body></html>"
+    )
+    published, updated, line = date_from_text(sel, "শিরোনাম")
+    assert (published.day, updated.day) == (15, 16)
+    assert line.startswith("প্রকাশ: ১৫ জানুয়ারি")
+    # no headline found on the page: from the top
+    published, _, _ = date_from_text(sel, "অন্য শিরোনাম")
+    assert published.day == 10
+
+
+def test_a_date_line_more_than_40_lines_after_the_headline_is_not_the_articles():
+    filler = "".join(f"<p>লাইন {i}</p>" for i in range(39))
+    sel = Selector(text=f"<html><body><h1>শিরোনাম</h1>{filler}<p>১৫ জানুয়ারি ২০২৫</p></body></html>")
+    assert date_from_text(sel, "শিরোনাম")[0].day == 15
+    farther = Selector(
+        text=f"<html><body><h1>শিরোনাম</h1>{filler}<p>আরও</p><p>১৫ জানুয়ারি ২০২৫</p></body></html>"
+    )
+    assert date_from_text(farther, "শিরোনাম") is None
+
+
+def test_scripts_styles_and_embeds_hold_no_date_line():
+    sel = Selector(
+        text="<html><body><h1>শিরোনাম</h1><script>১৫ জানুয়ারি ২০২৫</script>"
+        "<style>১৫ জানুয়ারি ২০২৫</style><noscript>১৫ জানুয়ারি ২০২৫</noscript>"
+        '<blockquote class="twitter-tweet">১৫ জানুয়ারি ২০২৫</blockquote></body></html>'
+    )
+    assert date_from_text(sel, "শিরোনাম") is None
