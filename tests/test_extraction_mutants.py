@@ -3,6 +3,9 @@ is changed (found by mutation testing, docs/benchmarks.md section 10)."""
 
 from __future__ import annotations
 
+import json
+from typing import ClassVar
+
 import pytest
 from parsel import Selector
 
@@ -908,3 +911,127 @@ def test_scripts_styles_and_embeds_hold_no_date_line():
         '<blockquote class="twitter-tweet">১৫ জানুয়ারি ২০২৫</blockquote></body></html>'
     )
     assert date_from_text(sel, "শিরোনাম") is None
+
+
+class Desk(InqilabSpider):
+    """An outlet declaring every selector kind, for the selector layer's rules."""
+
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = {
+        "title": ("h1.t",),
+        "subtitle": (".sub",),
+        "author": (".by",),
+        "category": (".cat",),
+        "tags": (".tags a",),
+        "dates": (".when",),
+        "published": (".pub",),
+        "updated": (".upd",),
+        "body": (".story p",),
+        "image": (".story img::attr(src)",),
+    }
+
+
+DESK = Desk()
+
+
+def test_every_selector_fills_its_field():
+    found = read(
+        "<html><body><h1 class='t'>শিরোনাম</h1><p class='sub'>উপশিরোনাম</p>"
+        "<p class='by'>Daily Inqilab অনলাইন ডেস্ক</p><a class='cat'>জাতীয়</a>"
+        "<div class='tags'><a>আগুন</a><a> </a><a>ঢাকা</a></div>"
+        "<p class='when'>প্রকাশ: ১৫ জানুয়ারি ২০২৫, ১০:৩০ | আপডেট: ১৬ জানুয়ারি ২০২৫, ০৯:০০</p>"
+        f"<div class='story'><img src='/i/1.jpg'><p>{PARAS[0]}</p><p>{PARAS[1]}</p></div>"
+        "</body></html>",
+        DESK,
+    )
+    values = dict(found.values)
+    assert (values.pop("published").day, values.pop("updated").day) == (15, 16)
+    assert values == {
+        "title": "শিরোনাম",
+        "subtitle": "উপশিরোনাম",
+        "author": "অনলাইন ডেস্ক",
+        "category": "জাতীয়",
+        "tags": ["আগুন", "ঢাকা"],
+        "image_urls": ["https://dailyinqilab.com/i/1.jpg"],
+        "body": PARAS,
+    }
+    assert set(found.layers.values()) == {"selectors"}
+    assert found.raw["published"] == "প্রকাশ: ১৫ জানুয়ারি ২০২৫, ১০:৩০"
+    assert found.raw["updated"] == "আপডেট: ১৬ জানুয়ারি ২০২৫, ০৯:০০"
+
+
+def test_separate_published_and_updated_selectors():
+    found = read(
+        "<html><body><h1 class='t'>শিরোনাম</h1><span class='pub'>১৫ জানুয়ারি ২০২৫</span>"
+        f"<span class='upd'>১৬ জানুয়ারি ২০২৫</span><div class='story'><p>{PARAS[0]}</p></div>"
+        "</body></html>",
+        DESK,
+    )
+    assert (found.values["published"].day, found.values["updated"].day) == (15, 16)
+    assert found.raw == {"published": "১৫ জানুয়ারি ২০২৫", "updated": "১৬ জানুয়ারি ২০২৫"}
+
+
+def test_the_pages_paragraphs_come_before_json_ld_article_body():
+    ld = json.dumps({"@type": "NewsArticle", "headline": "শিরোনাম", "articleBody": "অন্য লেখা"})
+    page = inqilab_page(
+        description(*PARAS), head=f'<script type="application/ld+json">{ld}</script>'
+    )
+    found = read(page)
+    assert found.values["body"] == PARAS
+    assert found.layers == {"title": "json-ld", "body": "selectors"}
+
+
+def test_json_ld_article_body_when_the_selectors_find_none():
+    ld = json.dumps({"@type": "NewsArticle", "headline": "শিরোনাম", "articleBody": " ".join(PARAS)})
+    found = read(inqilab_page("", head=f'<script type="application/ld+json">{ld}</script>'))
+    assert found.values["body"] == [" ".join(PARAS)]
+    assert found.layers["body"] == "json-ld"
+
+
+def test_a_title_cut_short_gives_way_to_the_printed_headline():
+    for cut in (TITLE[:12] + "…", TITLE[:12] + "..."):
+        found = read(
+            inqilab_page(
+                description(*PARAS), head=f'<meta property="og:title" content="{cut}">'
+            ).replace('<div class="col-md-9 mt-3">', "<h1>" + TITLE + "</h1><div>"),
+            GenericOutlet(base_url="https://example.test"),
+        )
+        assert found.values["title"] == TITLE
+        assert found.layers["title"] == "generic"
+
+
+def test_a_title_ending_in_an_ellipsis_the_page_does_not_go_on_from_stays():
+    head = '<meta property="og:title" content="অপেক্ষা...">'
+    page = f"<html><head>{head}</head><body><h1>অন্য শিরোনাম</h1>{description(*PARAS)}</body></html>"
+    found = read(page, GenericOutlet(base_url="https://example.test"))
+    assert found.values["title"] == "অপেক্ষা..."
+
+
+@pytest.mark.parametrize("author", ["admin", "Khobor", "The Daily Khobor", "দৈনিক খবর"])
+def test_an_author_named_like_the_site_or_a_cms_account_is_no_byline(author):
+    ld = json.dumps({"@type": "NewsArticle", "headline": "শিরোনাম", "author": {"name": author}})
+    head = (
+        f'<script type="application/ld+json">{ld}</script>'
+        '<meta property="og:site_name" content="Daily Khobor">'
+        '<meta name="application-name" content="খবর">'
+    )
+    found = read(f"<html><head>{head}</head><body>{description(*PARAS)}</body></html>", DESK)
+    assert "author" not in found.values
+
+
+def test_the_sites_names_come_from_the_outlet_the_meta_tags_json_ld_and_the_title():
+    ld = json.dumps({"@type": "NewsArticle", "headline": "শিরোনাম", "publisher": {"name": "খবর"}})
+    head = (
+        "<title>শিরোনাম | খবর ডটকম</title>"
+        f'<script type="application/ld+json">{ld}</script>'
+        '<meta property="og:site_name" content="Khobor">'
+        '<meta property="og:title" content="শিরোনাম :: Khobor News">'
+    )
+    found = read(f"<html><head>{head}</head><body><p>x</p></body></html>")
+    assert found.site_names == [
+        "Daily Inqilab",
+        "দৈনিক ইনকিলাব",
+        "Khobor",
+        "খবর",
+        "খবর ডটকম",
+        "Khobor News",
+    ]
