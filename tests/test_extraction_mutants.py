@@ -1035,3 +1035,28 @@ def test_the_sites_names_come_from_the_outlet_the_meta_tags_json_ld_and_the_titl
         "খবর ডটকম",
         "Khobor News",
     ]
+
+
+def test_a_page_line_is_boilerplate_up_to_200_characters():
+    line = "আরও পড়ুন " + "ক" * 190
+    assert len(line) == 200
+    result, _ = cleaned([S[0], S[1], line, S[2], S[3]])
+    assert result == S[:4]
+    longer = line + "ক"
+    result, _ = cleaned([S[0], S[1], longer, S[2], S[3]])
+    assert result == [S[0], S[1], longer, S[2], S[3]]
+
+
+def test_a_byline_line_allows_40_characters_after_the_name():
+    for rest, dropped in ((", " + "ক" * 38, True), (", " + "ক" * 39, False)):
+        line = "রহিম উদ্দিন" + rest
+        result, _ = cleaned([line, *S[:2]], author="রহিম উদ্দিন")
+        assert result == (S[:2] if dropped else [line, *S[:2]])
+
+
+def test_a_byline_ending_in_a_capital_x_keeps_it():
+    assert headings.byline("By Malcolm X") == "Malcolm X"
+
+
+def test_lines_of_a_plain_string_stay_whole():
+    assert markup.html_paragraphs("এক দুই\nতিন চার") == ["এক দুই", "তিন চার"]
