@@ -15,6 +15,7 @@ from newscrawl.extraction import (
     _opens,
     _same_headline,
     date_from_text,
+    generic,
     headings,
     jsonld,
     markup,
@@ -1060,3 +1061,134 @@ def test_a_byline_ending_in_a_capital_x_keeps_it():
 
 def test_lines_of_a_plain_string_stay_whole():
     assert markup.html_paragraphs("এক দুই\nতিন চার") == ["এক দুই", "তিন চার"]
+
+
+# -- generic rules, piece by piece -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("marks", "furniture"),
+    [
+        ("share-box", True),
+        ("post_related", True),
+        ("newsShareBox", True),
+        ("detailTags", True),
+        ("ads", True),
+        ("advertisement-slot", True),
+        ("hidden-print", True),
+        ("has-ads no-share tag-dhaka category-sports hasCaption", False),  # modifiers only
+        ("story-body", False),
+        ("shareholder", False),  # a word that only starts like one
+        ("headers", False),
+    ],
+)
+def test_page_furniture_is_told_by_its_class_words(marks, furniture):
+    assert generic.is_furniture(marks) is furniture
+
+
+def root_of(body: str):
+    return Selector(text=f"<html><body>{body}</body></html>").root
+
+
+def test_everything_inside_a_social_embed_is_an_embed():
+    root = root_of(
+        '<blockquote class="twitter-tweet"><p>টুইট <a>link</a></p></blockquote>'
+        '<div class="instagram-media-x"><p>no</p></div><p>খবর</p>'
+    )
+    assert sorted(n.tag for n in generic.embeds(root)) == ["a", "blockquote", "p"]
+
+
+def test_text_longer_than_counts_runs_of_white_space_as_one():
+    node = root_of("<div>ab   cd <b>ef</b>\n\n gh</div>").find(".//div")
+    assert not generic._longer_than(node, 10)  # "ab cd ef" and " gh": 10 characters
+    assert generic._longer_than(node, 9)
+
+
+def test_short_lines_may_repeat_but_running_text_is_read_once():
+    long = "ক" * generic.MIN_PARAGRAPH
+    short = "ক" * (generic.MIN_PARAGRAPH - 1)
+    assert generic.collapse_repeats([long, short, long, short]) == [long, short, short]
+
+
+def test_running_text_needs_40_characters_mostly_not_links():
+    para = "ক" * 40
+    root = root_of(
+        f"<div id='a'><p>{para}</p><p>{para[:-1]}</p></div>"
+        f"<div id='b'><p><a>{'খ' * 20}</a>{'গ' * 21}</p><p><a>{'খ' * 21}</a>{'গ' * 21}</p></div>"
+    )
+    found = [body for _, _, body in generic.running_text(root)]
+    assert found == [para, "খ" * 20 + "গ" * 21]
+
+
+def test_text_held_directly_between_breaks_counts_from_80_characters():
+    root = root_of(f"<article>{'ক' * 39}<br>{'খ' * 39}</article><td>{'গ' * 40}<br>{'ঘ' * 39}</td>")
+    found = [body for _, _, body in generic.running_text(root)]
+    assert found == ["গ" * 40 + " " + "ঘ" * 39]
+
+
+def published_page(body: str, head: str = "") -> generic.Page:
+    return generic.Page(Selector(text=f"<html><head>{head}</head><body>{body}</body></html>"))
+
+
+ARTICLE = "".join(f"<p>{s}</p>" for s in S)
+
+
+def test_the_publication_time_from_itemprop_or_the_first_time_near_the_article():
+    page = published_page(
+        '<meta itemprop="datePublished" content="2025-01-15T10:30:00+06:00">'
+        f"<h1>{HEADLINE}</h1><time datetime='2025-01-14'>x</time><div>{ARTICLE}</div>"
+    )
+    assert page.published() == "2025-01-15T10:30:00+06:00"
+    page = published_page(
+        "<time datetime='2020-01-01'>header</time>"
+        f"<h1>{HEADLINE}</h1><span itemprop='datePublished'></span>"
+        '<blockquote class="twitter-tweet"><time datetime="2019-01-01">t</time></blockquote>'
+        f"<time>no attribute</time><time datetime='2025-01-14'>x</time><div>{ARTICLE}</div>"
+        "<time datetime='2030-01-01'>after</time>"
+    )
+    assert page.published() == "2025-01-14"
+
+
+def test_a_standfirst_after_the_headline_and_outside_the_article_text():
+    page = published_page(
+        f"<p class='summary'>আগে</p><h1>{HEADLINE}</h1><p class='standfirst'>সারাংশ এখানে</p>"
+        f"<div class='story'>{ARTICLE}</div>"
+    )
+    assert page.standfirst() == "সারাংশ এখানে"
+    inside = published_page(
+        f"<h1>{HEADLINE}</h1><div class='story'><p class='intro'>ভেতরে</p>{ARTICLE}</div>"
+    )
+    assert inside.standfirst() is None
+
+
+def test_shoulders_are_what_the_page_marks_as_kicker_or_shoulder():
+    page = published_page(
+        f"<p class='kicker'>বিশেষ</p><p class='shoulder'>{'ক' * 201}</p><h1>{HEADLINE}</h1>"
+        f"<div>{ARTICLE}</div>"
+    )
+    assert page.shoulders() == ["বিশেষ"]
+
+
+def test_the_byline_near_the_article_innermost_and_not_in_a_list_of_writers():
+    page = published_page(
+        f"<h1>{HEADLINE}</h1><div class='author-box'><span class='author-name'>রহিম উদ্দিন</span>"
+        "<span>১০ জানুয়ারি</span></div>"
+        f"<div class='story'>{ARTICLE}</div>"
+        "<ul><li><a class='author'>অন্য লেখক</a></li><li><a class='author'>আরেক</a></li></ul>"
+        "<p class='byline'>পরের খবরের লেখক</p>"
+    )
+    assert page.bylines() == ["রহিম উদ্দিন"]
+
+
+def test_a_rel_author_link_is_a_byline():
+    page = published_page(
+        f"<h1>{HEADLINE}</h1><a rel='author' href='/a'>করিম</a><div>{ARTICLE}</div>"
+    )
+    assert page.bylines() == ["করিম"]
+
+
+def test_the_article_follows_its_headline_or_not():
+    assert published_page(f"<h1>{HEADLINE}</h1><div>{ARTICLE}</div>").follows_headline()
+    assert not published_page(f"<div>{ARTICLE}</div><h1>{HEADLINE}</h1>").follows_headline()
+    assert not published_page(f"<div>{ARTICLE}</div>").follows_headline()
+    assert not published_page(f"<h1>{HEADLINE}</h1><p>ছোট</p>").follows_headline()
