@@ -1192,3 +1192,96 @@ def test_the_article_follows_its_headline_or_not():
     assert not published_page(f"<div>{ARTICLE}</div><h1>{HEADLINE}</h1>").follows_headline()
     assert not published_page(f"<div>{ARTICLE}</div>").follows_headline()
     assert not published_page(f"<h1>{HEADLINE}</h1><p>ছোট</p>").follows_headline()
+
+
+# -- more edges, found by mutation testing ---------------------------------------------------------
+
+
+def test_a_title_suffix_needs_the_headline_to_open_the_title():
+    assert meta.title_suffix("| খবর", None) is None
+    assert meta.title_suffix("ঢাকা | খবর", "খুলনা") is None  # same length, another headline
+    assert meta.title_suffix("শিরোনাম | ক", "শিরোনাম") == "ক"  # a one-letter name
+
+
+def test_an_empty_site_name_strips_nothing():
+    assert meta.strip_site_name("শিরোনাম -", [""]) == "শিরোনাম -"
+
+
+def test_a_sign_off_line_inside_the_text_goes_and_the_text_goes_on():
+    result, _ = cleaned([S[0], "সান নিউজ/এমআর", S[1]], SUNNEWS)
+    assert result == S[:2]
+
+
+class NoLeadIn(Desk):
+    byline_lead_in = None
+
+
+def test_an_outlet_with_selectors_but_no_lead_in_rule_keeps_a_desk_lead_in():
+    first = f"কুড়িগ্রাম প্রতিনিধি: {S[0]}"
+    result, out = cleaned([first, S[1]], NoLeadIn())
+    assert result == [first, S[1]]
+    assert "author" not in out.values
+
+
+def test_a_desk_line_before_a_single_paragraph_is_the_byline():
+    result, out = cleaned(["নিজস্ব প্রতিবেদক", S[0]])
+    assert result == [S[0]]
+    assert out.values["author"] == "নিজস্ব প্রতিবেদক"
+
+
+def test_a_date_line_is_under_100_characters():
+    date = "১৫ জানুয়ারি ২০২৫"
+    assert body_rules.is_date_line(date + " " * (99 - len(date)))
+    assert not body_rules.is_date_line(date + " " * (100 - len(date)))
+
+
+def test_the_headline_is_the_h1s_text_without_markup_buttons_or_scripts():
+    sel = heading_page(
+        "", "<h1>মিরপুরে <b>আগুন</b><button>শেয়ার</button><script>x()</script> লেগেছে</h1>"
+    )
+    assert headings.headline(sel) == "মিরপুরে আগুন লেগেছে"
+
+
+def test_a_sub_heading_marked_by_itemprop_alone_is_the_headline():
+    sel = heading_page(
+        f"<title>{HEADLINE} | খবর</title>",
+        f"<h1>অন্য শিরোনাম এখানে</h1><div itemprop='headline'>{HEADLINE}</div>",
+    )
+    assert headings.headline(sel) == HEADLINE
+
+
+def test_the_page_title_element_itself_is_never_the_headline():
+    sel = heading_page(f"<title class='page-title'>{HEADLINE}</title>", "<p>লেখা</p>")
+    assert headings.headline(sel) is None
+
+
+def test_a_heading_of_eight_characters_may_be_named():
+    eight = "ক" * 8
+    sel = heading_page(f"<title>{eight} | খবর</title>", f"<h1>অন্য শিরোনাম এখানে</h1><h1>{eight}</h1>")
+    assert headings.headline(sel) == eight
+
+
+def test_a_title_of_15_characters_names_the_heading_it_opens():
+    stem = HEADLINE[:15]
+    sel = heading_page(f"<title>{stem}</title>", f"<h1>অন্য শিরোনাম এখানে</h1><h1>{HEADLINE}</h1>")
+    assert headings.headline(sel) == HEADLINE
+
+
+def test_json_ld_values_are_separated_only_by_white_space_semicolons_and_commas():
+    assert jsonld.parse_block('{"a": 1}X{"b": 2}') == [{"a": 1}]
+
+
+def test_names_after_a_value_nested_too_deep_are_still_read():
+    deep = "খ"
+    for _ in range(jsonld.MAX_DEPTH + 1):
+        deep = [deep]
+    assert jsonld.names([deep, "ক"]) == ["ক"]
+    assert jsonld.names(["ক", ["খ", "গ"], "ঘ"]) == ["ক", "খ", "গ", "ঘ"]
+
+
+def test_names_inside_objects_nested_up_to_the_depth_cap_are_read():
+    value = "ক"
+    for _ in range(jsonld.MAX_DEPTH):
+        value = {"name": value}
+    assert jsonld.names(value) == ["ক"]
+    assert jsonld.names({"name": value}) == []
