@@ -1285,3 +1285,34 @@ def test_names_inside_objects_nested_up_to_the_depth_cap_are_read():
         value = {"name": value}
     assert jsonld.names(value) == ["ক"]
     assert jsonld.names({"name": value}) == []
+
+
+def test_a_blank_meta_tag_does_not_hide_the_ones_after_it():
+    sel = meta_page(("name", "description", " "), ("property", "og:title", "শিরোনাম"))
+    assert meta.meta_tags(sel) == {"og:title": ["শিরোনাম"]}
+
+
+def test_article_author_meta_is_a_byline():
+    out = Extracted()
+    meta.from_meta(meta_page(("property", "article:author", "রহিম উদ্দিন")), out, [])
+    assert out.values == {"author": "রহিম উদ্দিন"}
+
+
+def test_an_article_inside_graphs_is_found_down_to_the_depth_cap():
+    article = {"@type": "NewsArticle", "headline": "ক"}
+
+    def wrapped(levels: int) -> dict:
+        node = article
+        for _ in range(levels):
+            node = {"@type": "WebPage", "@graph": node}
+        return node
+
+    assert jsonld.article([wrapped(20)]) is article
+    assert jsonld.article([wrapped(jsonld.MAX_DEPTH - 1)]) is article
+    assert jsonld.article([wrapped(jsonld.MAX_DEPTH + 5)]) is None
+
+
+def test_the_json_ld_article_of_a_page():
+    ld = json.dumps([{"@type": "WebSite"}, {"@type": "NewsArticle", "headline": "ক"}])
+    sel = ld_page(ld)
+    assert jsonld.json_ld_article(sel) == {"@type": "NewsArticle", "headline": "ক"}
