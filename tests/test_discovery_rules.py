@@ -808,3 +808,15 @@ def test_failed_discovery_documents_are_logged_with_kind_url_and_reason(caplog):
         f"feed {url} failed (TimeoutError)",
         f"feed {url} could not be read (too_large): its links are lost",
     ]
+
+
+def test_sitemaps_named_by_a_robots_txt_found_deeper_go_one_level_deeper_still():
+    spider = make_spider(SunnewsSpider, base_url=MIRROR)
+    robots = TextResponse(
+        f"{MIRROR}/robots.txt",
+        body=b"Sitemap: /extra.xml\n",
+        encoding="utf-8",
+        request=Request(MIRROR, meta={"discovery_depth": 2}),
+    )
+    [named] = spider.parse_robots(robots)
+    assert named.meta["discovery_depth"] == 3

@@ -472,3 +472,12 @@ def test_skips_failures_and_future_dates_are_logged_with_url_and_reason(caplog):
         f"published date {future.replace(microsecond=0)} is in the future: not believed",
         f"article {URL} failed (TimeoutError)",
     ]
+
+
+def test_a_redecoded_page_is_logged_with_its_wrong_charset(caplog):
+    spider = make_spider()
+    with caplog.at_level("INFO", logger=spider.logger.name):
+        [item] = spider.parse_article(latin1_response(article_page().encode("utf-8")))
+    messages = [r.getMessage() for r in caplog.records if r.name == spider.logger.name]
+    assert messages == [f"{URL}: charset cp1252 is wrong, read as UTF-8"]
+    assert item["title"] == TITLE
