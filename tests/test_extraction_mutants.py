@@ -1316,3 +1316,65 @@ def test_the_json_ld_article_of_a_page():
     ld = json.dumps([{"@type": "WebSite"}, {"@type": "NewsArticle", "headline": "ক"}])
     sel = ld_page(ld)
     assert jsonld.json_ld_article(sel) == {"@type": "NewsArticle", "headline": "ক"}
+
+
+# -- generic rules on whole pages (found by mutation testing) --------------------------------------
+
+GP = [s + " " + s for s in S]  # long running paragraphs
+GH = "মিরপুরে পোশাক কারখানায় আগুন, আহত তিন শ্রমিক"
+TEASE = "অন্য একটি খবরের সারাংশ এখানে ছাপা হয়েছে যাতে পাঠক সেটিতে ক্লিক করেন এবং পাতায় থাকেন"
+
+
+def generic_read(inner: str) -> Extracted:
+    page = f"<html><head><title>{GH} | উদাহরণ</title></head><body><h1>{GH}</h1>{inner}</body></html>"
+    return extract.extract(page, "https://www.example-bd.test/n/1", GENERIC)
+
+
+def gps(*texts: str) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+@pytest.mark.parametrize("tag", ["h2", "h3", "h4", "h5", "h6"])
+def test_teaser_cards_under_any_sub_heading_are_not_the_article(tag):
+    cards = "".join(
+        f'<div class="item"><{tag}><a href="/n/{i}">অন্য খবরের শিরোনাম {i}</a></{tag}>'
+        f"<p>{TEASE} {i}</p></div>"
+        for i in range(6)
+    )
+    found = generic_read(f'<div class="content"><div class="story">{gps(*GP)}</div>{cards}</div>')
+    assert found.values["body"] == GP
+
+
+@pytest.mark.parametrize("box", ['class="latest"', 'id="most-read"'])
+def test_a_box_beside_the_article_inside_its_block_is_not_body(box):
+    inner = f'<div class="story">{gps(*GP[:3])}<div {box}><p>{TEASE}</p></div>{gps(*GP[3:])}</div>'
+    assert generic_read(inner).values["body"] == GP
+
+
+def test_a_line_that_is_mostly_links_inside_the_article_is_not_body():
+    links = '<div><a href="/a">কককককক</a>খখখখ</div>'  # 7 of 11 characters: 64% links
+    inner = f'<div class="story">{gps(*GP[:2])}{links}{gps(*GP[2:])}</div>'
+    assert generic_read(inner).values["body"] == GP
+
+
+@pytest.mark.parametrize("tag", ["ul", "ol"])
+def test_a_list_of_writers_near_the_article_gives_no_byline(tag):
+    items = "".join(
+        f"<li><a class='author' href='/w/{i}'>{name}</a></li>"
+        for i, name in enumerate(["অন্য লেখক", "আরেক লেখক"])
+    )
+    writers = f"<{tag}>{items}</{tag}>"
+    found = generic_read(f"{writers}<div class='story'>{gps(*GP)}</div>")
+    assert "author" not in found.values
+
+
+def test_a_byline_alone_in_a_list_item_is_still_the_byline():
+    single = "<ul><li><a class='author' href='/w/1'>রহিম উদ্দিন</a></li></ul>"
+    found = generic_read(f"{single}<div class='story'>{gps(*GP)}</div>")
+    assert found.values["author"] == "রহিম উদ্দিন"
+
+
+def test_a_byline_leaves_out_buttons_beside_the_name():
+    by = "<div class='author'>রহিম উদ্দিন<button>অনুসরণ করুন</button></div>"
+    found = generic_read(f"{by}<div class='story'>{gps(*GP)}</div>")
+    assert found.values["author"] == "রহিম উদ্দিন"
