@@ -11,18 +11,12 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from scrapy.utils.reactor import install_reactor, is_reactor_installed
 
 from newscrawl import health, runlog
 from newscrawl.pipelines import StorePipeline, new_run_id
 from newscrawl.store import Store
+from tests.support.reactor import asyncio_reactor  # noqa: F401 - autouse: every test here
 from tests.test_pipelines import item, make_crawler, through
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reactor():
-    if not is_reactor_installed():
-        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 
 @pytest.fixture
