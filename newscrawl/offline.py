@@ -122,6 +122,14 @@ def guess_callback(url: str, body: bytes, spider: OutletSpider) -> str:
     return "parse_listing"
 
 
+def read_saved_page(path: Path | str) -> bytes:
+    """A saved page's bytes; a file that cannot be read is a one-line OfflineError."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise OfflineError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def parse_saved_page(
     path: Path | str,
     url: str,
@@ -129,10 +137,7 @@ def parse_saved_page(
     callback: str | None = None,
     spider_kwargs: dict[str, Any] | None = None,
 ) -> Result:
-    try:
-        body = Path(path).read_bytes()
-    except OSError as exc:
-        raise OfflineError(f"cannot read {path}: {exc.strerror or exc}") from None
+    body = read_saved_page(path)
     spidercls = spider_for_url(url, settings, generic=True)
     spider = spidercls(**(spider_kwargs or {}))
     warning = None

@@ -12,7 +12,6 @@ import argparse
 import re
 import shutil
 import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +22,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.commands._cli import CommandError, fixtures_folder, one_line_errors
 from newscrawl.golden import expected_for, write_case
-from newscrawl.offline import NO_STORE_SETTINGS, guess_callback, spider_for_url
+from newscrawl.offline import NO_STORE_SETTINGS, guess_callback, read_saved_page, spider_for_url
 
 CASE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -96,7 +95,7 @@ class Command(ScrapyCommand):
         taken = [self.folder / f"{self.case}{suffix}" for suffix in (".json", ".html", ".xml")]
         if any(path.exists() for path in taken) and not opts.force:
             raise CommandError(f"{taken[0]} exists already: choose another --case, or --force")
-        self.body = self.read(opts.from_file) if opts.from_file else None
+        self.body = read_saved_page(opts.from_file) if opts.from_file else None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         body = self.body if self.body is not None else self.fetch(self.url)
@@ -111,13 +110,6 @@ class Command(ScrapyCommand):
         write_case(expected, result)
         print(f"wrote {page}\nwrote {expected}")
         print(summary(result))
-
-    @staticmethod
-    def read(path: str) -> bytes:
-        try:
-            return Path(path).read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
 
     def fetch(self, url: str) -> bytes | None:
         crawler = self.crawler_process.create_crawler(FetchOnce)

@@ -36,6 +36,7 @@ from newscrawl.learn.skeleton import (
     render,
     site_names_of,
 )
+from newscrawl.offline import read_saved_page
 from newscrawl.spiders.discovery import origin_of
 
 __all__ = ["DEFAULT_ARTICLE_PATH", "Command", "render"]
@@ -171,7 +172,7 @@ class Command(ScrapyCommand):
         feeds = [*opts.feed]
         if opts.from_file:
             samples = [
-                Sample.from_bytes(url, self.read(path))
+                Sample.from_bytes(url, read_saved_page(path))
                 for path, url in zip(opts.from_file, opts.url, strict=True)
             ]
             lesson = learning.from_samples(samples)
@@ -224,13 +225,6 @@ class Command(ScrapyCommand):
                 " JSON-LD or, with no selector at all, the generic rules; check the JSON"
             )
         print(self.learned_steps(name, spider_file, fixtures))
-
-    @staticmethod
-    def read(path: str) -> bytes:
-        try:
-            return Path(path).read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
 
     @staticmethod
     def learned_steps(name: str, spider_file: Path, fixtures: Path) -> str:
