@@ -24,7 +24,7 @@ import pytest
 from newscrawl.store import Store
 from newscrawl.store.backup import backup_to_file
 from newscrawl.store.merge import merge_shard
-from tests.conftest import FAST, FIXTURES, run_scrapy, scrapy_args, scrapy_env
+from tests.conftest import FAST, run_scrapy, scrapy_args, scrapy_env
 from tests.support.checkout import copy_checkout
 from tests.support.replica import Replica
 from tests.support.scrapyd import (
@@ -36,21 +36,9 @@ from tests.support.scrapyd import (
     start_scrapyd,
     wait_for_job,
 )
-from tests.support.sites import rss
-from tests.test_sunnews_e2e import serve_sunnews
+from tests.test_sunnews_e2e import serve_inqilab, serve_sunnews
 
 OUTLETS = {"node-a": "inqilab", "node-b": "sunnews"}
-
-
-def serve_inqilab(replica: Replica) -> None:
-    inqilab = FIXTURES / "inqilab"
-    replica.add_file("/international/news/593612", inqilab / "plain.html")
-    replica.add_file("/international/news/600121", inqilab / "updated.html")
-    items = [
-        ("a", "https://dailyinqilab.com/international/news/593612", "Wed, 16 Aug 2023 08:39 +0600"),
-        ("b", "https://dailyinqilab.com/international/news/600121", "Fri, 01 Sep 2023 21:21 +0600"),
-    ]
-    replica.add("/rss/rss.xml", rss(items), content_type="application/rss+xml")
 
 
 @pytest.fixture

@@ -8,6 +8,18 @@ SUN = FIXTURES / "sunnews"
 REAL = "https://www.sunnews24x7.com"
 
 
+def serve_inqilab(replica):
+    """Two Daily Inqilab fixture articles and a feed naming them, beside Sun News."""
+    inqilab = FIXTURES / "inqilab"
+    replica.add_file("/international/news/593612", inqilab / "plain.html")
+    replica.add_file("/international/news/600121", inqilab / "updated.html")
+    items = [
+        ("a", "https://dailyinqilab.com/international/news/593612", "Wed, 16 Aug 2023 08:39 +0600"),
+        ("b", "https://dailyinqilab.com/international/news/600121", "Fri, 01 Sep 2023 21:21 +0600"),
+    ]
+    replica.add("/rss/rss.xml", rss(items), content_type="application/rss+xml")
+
+
 def serve_sunnews(replica):
     robots = f"User-agent: *\nDisallow: /admin\nSitemap: {REAL}/sitemap-news.xml\n"
     replica.add("/robots.txt", robots, content_type="text/plain")
@@ -62,14 +74,7 @@ def test_sunnews_replica(replica, db_path):
 
 def test_both_outlets_share_one_database(replica, db_path):
     serve_sunnews(replica)
-    inqilab = FIXTURES / "inqilab"
-    replica.add_file("/international/news/593612", inqilab / "plain.html")
-    replica.add_file("/international/news/600121", inqilab / "updated.html")
-    items = [
-        ("a", "https://dailyinqilab.com/international/news/593612", "Wed, 16 Aug 2023 08:39 +0600"),
-        ("b", "https://dailyinqilab.com/international/news/600121", "Fri, 01 Sep 2023 21:21 +0600"),
-    ]
-    replica.add("/rss/rss.xml", rss(items), content_type="application/rss+xml")
+    serve_inqilab(replica)
     crawl("inqilab", replica, db_path)
     crawl("sunnews", replica, db_path)
     with Store(db_path) as store:
