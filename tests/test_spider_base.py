@@ -315,17 +315,22 @@ def test_broken_utf8_under_a_declared_charset_is_bad_encoding():
     assert skipped(spider) == {"bad_encoding": 1}
 
 
-def test_a_failed_article_request_is_counted_under_its_reason():
+def timed_out(url: str = URL):
+    """The Failure Scrapy hands an errback when the request for ``url`` timed out."""
     from scrapy import Request
     from twisted.python.failure import Failure
 
-    spider = make_spider()
     try:
         raise TimeoutError("slow")
     except TimeoutError:
         failure = Failure()
-    failure.request = Request(URL)
-    spider.article_failed(failure)
+    failure.request = Request(url)
+    return failure
+
+
+def test_a_failed_article_request_is_counted_under_its_reason():
+    spider = make_spider()
+    spider.article_failed(timed_out())
     assert spider.crawler.stats.get_value("newscrawl/failed/TimeoutError") == 1
 
 
@@ -452,20 +457,12 @@ def test_utf8_with_a_few_broken_sequences_is_still_utf8_but_not_with_more(sequen
 
 
 def test_skips_failures_and_future_dates_are_logged_with_url_and_reason(caplog):
-    from scrapy import Request
-    from twisted.python.failure import Failure
-
     spider = make_spider()
     future = datetime.now(UTC) + timedelta(days=30)
     with caplog.at_level("INFO", logger=spider.logger.name):
         parse(spider, "   ")
         parse(spider, article_page(iso(future)))
-        try:
-            raise TimeoutError("slow")
-        except TimeoutError:
-            failure = Failure()
-        failure.request = Request(URL)
-        spider.article_failed(failure)
+        spider.article_failed(timed_out())
     messages = [r.getMessage() for r in caplog.records if r.name == spider.logger.name]
     assert messages == [
         f"skipped {URL}: empty",
