@@ -429,31 +429,76 @@ def test_a_challenge_marker_counts_only_within_the_first_20000_characters():
         assert skipped(spider) == ({"challenge": 1} if challenge else {})
 
 
-def broken_utf8(sequences: int) -> bytes:
+def broken_utf8(sequences: int, paras=PARAS) -> bytes:
     """A UTF-8 page, no charset named anywhere, with ``sequences`` characters cut short."""
-    data = article_page().encode("utf-8")
+    data = article_page(paras=paras).encode("utf-8")
+    vowel = "া".encode()  # the commonest Bengali character: cut its last byte, in the body
     for _ in range(sequences):
-        cut = data.index("আগুন".encode())
-        data = data[: cut + 2] + b"!" + data[cut + 3 :]
+        cut = data.index(vowel, data.index(b'class="description"'))
+        data = data[: cut + 2] + data[cut + 3 :]
     return data
 
 
-@pytest.mark.parametrize(("sequences", "read"), [(2, True), (3, False)])
-def test_utf8_with_a_few_broken_sequences_is_still_utf8_but_not_with_more(sequences, read):
+def non_ascii(data: bytes) -> int:
+    page_text = data.decode("utf-8", errors="replace")
+    return len(page_text) - len(page_text.encode("ascii", "ignore"))
+
+
+LONG = [f"{p} ({n})" for n in range(4) for p in PARAS]  # 3 broken sequences > len/2000
+
+
+@pytest.mark.parametrize("sequences", [1, 2, 3, 10])
+def test_utf8_with_a_few_broken_sequences_and_no_charset_is_read_as_utf8(sequences):
     from scrapy import Request
 
     spider = make_spider()
-    response = HtmlResponse(URL, body=broken_utf8(sequences), request=Request(URL))
+    data = broken_utf8(sequences, LONG)
+    assert sequences * 20 <= non_ascii(data)  # at most one in 20: a few
+    response = HtmlResponse(URL, body=data, request=Request(URL))
     assert response.encoding != "utf-8"  # what Scrapy guessed: not UTF-8
-    items = list(spider.parse_article(response))
+    [item] = spider.parse_article(response)
+    assert item["title"] == TITLE
+    assert item["body"].count("\ufffd") == sequences
+    assert item["body"].replace("\ufffd", "া") == "\n\n".join(LONG)
     stats = spider.crawler.stats
-    if read:
-        assert items[0]["title"].startswith("মিরপুরে পোশাক কারখানায়")
-        assert stats.get_value("newscrawl/encoding/utf8_broken_sequence") == 1
-        assert stats.get_value("newscrawl/encoding/redecoded_utf8") == 1
-    else:  # too broken to call UTF-8: left as Scrapy decoded it
-        assert stats.get_value("newscrawl/encoding/utf8_broken_sequence") is None
-        assert stats.get_value("newscrawl/encoding/redecoded_utf8") is None
+    assert stats.get_value("newscrawl/encoding/utf8_broken_sequence") == 1
+    assert stats.get_value("newscrawl/encoding/redecoded_utf8") == 1
+    assert skipped(spider) == {}
+
+
+def test_the_line_between_a_few_broken_bytes_and_garbage_is_one_in_20():
+    from scrapy import Request
+
+    # both sides of it, whatever the charset: undeclared (read as UTF-8) or declared UTF-8
+    for charset in ("", "; charset=utf-8"):
+        headers = {"Content-Type": f"text/html{charset}"}
+        kept = 0
+        for sequences in range(20, 80):
+            data = broken_utf8(sequences, LONG)
+            spider = make_spider()
+            response = HtmlResponse(URL, body=data, headers=headers, request=Request(URL))
+            items = list(spider.parse_article(response))
+            if sequences * 20 <= non_ascii(data):
+                assert items[0]["body"].count("\ufffd") == sequences
+                kept += 1
+            else:  # more than one character in 20 is U+FFFD: skipped, never stored
+                assert items == []
+                assert skipped(spider) == {"bad_encoding": 1}
+        assert 20 < kept < 60  # the line was crossed
+
+
+def test_utf8_read_with_the_wrong_decoder_is_skipped_not_stored_as_replacement_characters():
+    from scrapy import Request
+
+    spider = make_spider()
+    data = article_page(paras=LONG).encode()
+    data = data.replace("া".encode(), b"\xe0\xa6").replace("ে".encode(), b"\xe0\xa7")
+    assert data.decode(errors="replace").count("\ufffd") * 20 > non_ascii(data)  # past the line
+    response = HtmlResponse(URL, body=data, request=Request(URL))
+    assert response.text.count("\ufffd") > len(response.text) // 2  # what Scrapy made of it
+    assert list(spider.parse_article(response)) == []
+    assert skipped(spider) == {"bad_encoding": 1}
+    assert spider.crawler.stats.get_value("newscrawl/encoding/redecoded_utf8") is None
 
 
 def test_skips_failures_and_future_dates_are_logged_with_url_and_reason(caplog):

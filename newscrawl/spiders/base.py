@@ -65,6 +65,10 @@ MEDIA_PATH = re.compile(r"/(video|videos|photo|photos|gallery|photo-gallery)/", 
 BENGALI = re.compile("[\u0980-\u09ff]")
 # UTF-8 Bengali (E0 A6 xx / E0 A7 xx) read as Latin-1/cp1252: "à¦", "à§". Never real text.
 MOJIBAKE = re.compile("\u00e0[\u00a6\u00a7]")
+# A page is garbage, not text with a few broken bytes, when more than this share of its non-ASCII
+# characters are U+FFFD (one Bengali word in four damaged), beyond the first few.
+MAX_REPLACED_SHARE = 0.05
+FEW_REPLACED = 2
 # A date this far past the crawl is a typo or a placeholder, not a publication time (a margin
 # for pages that state the wrong zone and for articles scheduled a little ahead).
 FUTURE_TOLERANCE = timedelta(days=2)
@@ -205,14 +209,14 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
         try:
             as_utf8 = response.body.decode("utf-8")
         except UnicodeDecodeError:
-            # A page declaring no charset whose bytes are UTF-8 but for a stray broken sequence
-            # (a truncated character) is UTF-8, with that sequence replaced; a declared charset
+            # A page declaring no charset whose bytes are UTF-8 but for a few broken sequences
+            # (truncated characters) is UTF-8, with those replaced by U+FFFD; a declared charset
             # and bytes that are not UTF-8: not_an_article decides (bad_encoding).
             if response._declared_encoding():
                 return response
             as_utf8 = response.body.decode("utf-8", errors="replace")
-            if as_utf8.count("\ufffd") > max(2, len(as_utf8) // 2000):
-                return response
+            if mostly_replaced(as_utf8):
+                return response  # not UTF-8 either: not_an_article decides (bad_encoding)
             lossy = True
         if not BENGALI.search(as_utf8):
             return response
@@ -231,6 +235,8 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             return "binary"  # an image or a PDF sent as text/html: never stored as text
         if not BENGALI.search(response.text) and MOJIBAKE.search(response.text):
             return "bad_encoding"  # mis-encoded beyond repair (not valid UTF-8 either)
+        if mostly_replaced(response.text):
+            return "bad_encoding"  # whatever the reading, too much of it is U+FFFD
         if challenge_page(response):
             return "challenge"
         title = xpath_first(response.selector, "//title/text()") or ""
@@ -296,6 +302,21 @@ def challenge_page(response: TextResponse) -> bool:
     if verdict is None:
         verdict = _CHALLENGE_PAGES[response] = looks_like_challenge(response.text)
     return verdict
+
+
+def mostly_replaced(page_text: str) -> bool:
+    """More than ``MAX_REPLACED_SHARE`` of the page's non-ASCII characters are U+FFFD (bytes its
+    encoding could not decode), and more than ``FEW_REPLACED`` of them: garbage, not an article
+    with a few broken bytes (those are stored, and counted as ``newscrawl/encoding/invalid_bytes``).
+
+    Only non-ASCII characters can be damaged this way, so the share is taken of them and not of
+    the page's markup: read with the wrong decoder, a Bengali page is nearly all U+FFFD.
+    """
+    replaced = page_text.count("\ufffd")
+    if replaced <= FEW_REPLACED:
+        return False
+    non_ascii = len(page_text) - len(page_text.encode("ascii", "ignore"))
+    return replaced > non_ascii * MAX_REPLACED_SHARE
 
 
 def _is_utf8(encoding: str) -> bool:
