@@ -29,11 +29,13 @@ from newscrawl.dates_vocabulary import (
     INVISIBLE,
     ISO_RE,
     LEADING_TIME_RE,
+    MAX_OFFSET,
     MAX_YEAR,
     MIN_YEAR,
     MONTH_OR_WEEKDAY,
     MONTHS,
     NAMED_ZONES,
+    OFFSET_RE,
     RFC822_RE,
     TRAILING_TIME_RE,
     UPDATE_LABEL_RE,
@@ -168,31 +170,27 @@ def _parse_rfc822(text: str, default_tz: tzinfo) -> datetime | None:
     if parsed.tzinfo is None:
         # email.utils returns naive for "-0000", which RFC 5322 defines as UTC.
         parsed = parsed.replace(tzinfo=UTC if match["zone"] else default_tz)
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR or abs(parsed.utcoffset()) > MAX_OFFSET:
         return None
     return parsed
 
 
 def _zone_to_tz(zone: str) -> tzinfo | None:
-    """tzinfo for "Z", "GMT", "GMT+6", "+06:00", "-0530", "BdST" ...; None when unknown."""
+    """tzinfo for "Z", "GMT", "GMT+6", "UTC+530", "+06:00", "-0530", "BdST" ...; None when
+    unknown, or when the offset is not one (``GMT+ab``) or lies beyond ±14 h."""
     named = NAMED_ZONES.get(zone.upper())
     if named is not None:
         return named
     if zone[:3].upper() in ("UTC", "GMT"):
         zone = zone[3:].strip()
-    if not zone or zone[0] not in "+-":
+    match = OFFSET_RE.fullmatch(zone.removesuffix("."))  # "GMT+6." ending a sentence
+    if match is None:
         return None
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:]
-    if ":" in digits:
-        hours, minutes = digits.split(":")
-    elif len(digits) > 2:
-        hours, minutes = digits[:-2], digits[-2:]
-    else:
-        hours, minutes = digits, "0"
-    if int(hours) > 23 or int(minutes) > 59:
+    minutes = int(match["minutes"] or 0)
+    offset = timedelta(hours=int(match["hours"]), minutes=minutes)
+    if minutes > 59 or offset > MAX_OFFSET:
         return None
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+    return timezone(-offset if match["sign"] == "-" else offset)
 
 
 def _parse_iso(text: str, default_tz: tzinfo) -> datetime | None:

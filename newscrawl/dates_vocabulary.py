@@ -141,15 +141,21 @@ TIME_RE = nfc(
 )
 # A time printed before the date ("১৪:৩৯, আগস্ট ১৬, ২০২৩"): it must end right before it.
 LEADING_TIME_RE = re.compile(rf"{TIME_RE}\s*,?\s*$", re.IGNORECASE | re.VERBOSE)
-# A zone printed after a time. Case-sensitive, or every English word ending in "t" would look
-# like a zone abbreviation.
+# A zone printed after a time, perhaps in parentheses. Case-sensitive, or every English word
+# ending in "t" would look like a zone abbreviation. After UTC/GMT everything up to the next space
+# is taken ("GMT+530", "UTC+6", "GMT +05:30", "GMT+ab"), so that OFFSET_RE can refuse what is
+# not an offset rather than leave it unread and the time read in the default zone.
 _ZONE_RE = r"""
-    (?-i:(?P<zone>
-        (?:UTC|GMT)(?:\s?[+-]\d{1,2}(?::?\d{2})?)?
-      | [+-]\d{2}(?::?\d{2})?
+    (?-i:\(?(?P<zone>
+        (?:UTC|GMT)(?:\s?[+-]\s?[0-9A-Za-z:.]*)?
+      | [+-](?:\d{1,2}:\d{2}|\d{3,4}|\d{2})(?![\d:])
       | Z | UT | [A-Z][A-Za-z]{1,3}T
-    )(?![A-Za-z]))
+    )(?![A-Za-z])\)?)
 """
+# The offset of a zone, once "UTC"/"GMT" is taken off: +6, +06, +530, +0530, +5:30, +05:30, -3.
+OFFSET_RE = re.compile(r"(?P<sign>[+-])\s?(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?")
+# Clocks on Earth run from UTC-12 to UTC+14; an offset beyond that is a typo or garbage.
+MAX_OFFSET = timedelta(hours=14)
 # A time printed after the date; one comma or pipe may sit in between ("২০২৩ | ০৮:৩৯").
 TRAILING_TIME_RE = re.compile(
     rf"\s*[,|]?\s*(?:at\s+)?{TIME_RE}(?:\s*{_ZONE_RE})?", re.IGNORECASE | re.VERBOSE

@@ -56,7 +56,8 @@ def offset_of(text: str) -> timedelta | None:
         ("2023-08-16T08:39:00-05:00", timedelta(hours=-5)),
         ("2023-08-16T08:39:00-0530", -timedelta(hours=5, minutes=30)),
         ("2023-08-16T08:39+06", timedelta(hours=6)),
-        ("2023-08-16T08:39:00+23:59", timedelta(hours=23, minutes=59)),
+        ("2023-08-16T08:39:00+14:00", timedelta(hours=14)),  # the furthest east a clock runs
+        ("2023-08-16T08:39:00+14:01", None),
         ("2023-08-16T08:39:00+24:00", None),
         ("2023-08-16T08:39:00+05:60", None),
         ("16 Aug 2023 08:39 UTC+6", timedelta(hours=6)),
