@@ -2,21 +2,39 @@
 
 A mistyped spider name, ``-a since=…`` or ``-a base_url=…``, or a database SQLite cannot use or
 write, gets one line saying what to write, before the crawler starts (and prints its banner),
-instead of a traceback from deep inside the crawler. A run that lost articles to the store (disk
-full) or could not be recorded exits 1 with one line saying so; other health problems are left
-to the ``runs`` table and ``scrapy report``, as before.
+instead of a traceback from deep inside the crawler. A run that reached no page of its site (every
+request failed to download), lost articles to the store (disk full) or could not be recorded
+exits 1, its last line saying so and what to do; other health problems are left to the ``runs``
+table and ``scrapy report``, as before. Scrapy's log stays on the console, without tracebacks
+for network errors or for Spidermon's failed checks (each is its check's name and reason).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from newscrawl import health
-from newscrawl.commands._cli import check_database, check_spider, one_line_errors
+from newscrawl.commands._cli import check_database, check_spider, one_line_errors, say
+
+TRACEBACK = "Traceback (most recent call last):"
+
+
+class ShortMonitorFailures(logging.Filter):
+    """Spidermon reports a failed check as unittest does, with the traceback of the assertion in
+    Spidermon's own code; this keeps the check's name and the reason (the traceback's last line).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("[Spidermon]") and TRACEBACK in message:
+            head, _, trace = message.partition(TRACEBACK)
+            reason = trace.strip().splitlines()[-1] if trace.strip() else ""
+            record.msg, record.args = f"{head.rstrip()}\n{reason}", ()
+        return True
 
 
 @one_line_errors
@@ -30,12 +48,29 @@ class Command(ScrapyCrawl):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         self.crawler = None
-        super().run(args, opts)
-        if self.crawler is not None and self.exitcode == 0:
-            problem = health.storage_problem(self.crawler.stats.get_stats())
-            if problem:
-                print(f"scrapy crawl: {args[0]}: {problem}", file=sys.stderr)
-                self.exitcode = 1
+        spider_log = logging.getLogger(args[0])  # Spidermon reports through the spider's logger
+        short = ShortMonitorFailures()
+        spider_log.addFilter(short)
+        try:
+            super().run(args, opts)
+        finally:
+            spider_log.removeFilter(short)
+        if self.crawler is None or self.exitcode != 0:
+            return
+        stats = self.crawler.stats.get_stats()
+        problem = health.storage_problem(stats)
+        unreachable = health.unreachable_problem(stats)
+        if problem:
+            say(self, f"{args[0]}: {problem}")
+            self.exitcode = 1
+        elif unreachable:
+            site = getattr(self.crawler.spider, "base_url", None) or "the site"
+            say(
+                self,
+                f"{args[0]}: {unreachable}: check that {site} is up and that this machine "
+                "reaches it (network, DNS, proxy, firewall), then run again",
+            )
+            self.exitcode = 1
 
     def _create_crawler(self, spname: str):  # Scrapy's hook; kept to read the run's stats
         self.crawler = super()._create_crawler(spname)
