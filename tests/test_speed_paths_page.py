@@ -1,0 +1,161 @@
+"""The spider side's shortcuts per page give what the long way gave: selectors not run for fields
+an earlier layer gave, element look-ups by tag instead of whole-page XPath scans. Each is checked
+against the long way (written out here as it was) on the fixture pages and on crafted pages,
+where the shortcut applies and where it must not."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import pytest
+from parsel import Selector
+
+from newscrawl import dates
+from newscrawl.extraction import Extracted, from_json_ld, from_meta, from_selectors, jsonld, meta
+from newscrawl.extraction import site_names as page_site_names
+from newscrawl.extraction.markup import first_text, get_all, plain_text
+from newscrawl.extraction.meta import strip_outlet_prefix
+from newscrawl.spiders.inqilab import InqilabSpider
+from newscrawl.spiders.sunnews import SunnewsSpider
+from tests.conftest import FIXTURES
+
+PAGES = sorted(FIXTURES.glob("*/*.html"))
+PAGE_IDS = [f"{p.parent.name}-{p.stem}" for p in PAGES]
+
+
+def reference_from_selectors(sel, out, outlet, base_url):
+    """from_selectors as first written: every selector run, whatever earlier layers gave."""
+    layer = "selectors"
+    css = outlet.selectors
+    out.offer("title", first_text(sel, css.get("title", ())), layer)
+    out.offer("subtitle", first_text(sel, css.get("subtitle", ())), layer)
+    author = first_text(sel, css.get("author", ()))
+    out.offer("author", strip_outlet_prefix(author, outlet.site_names), layer)
+    out.offer("category", first_text(sel, css.get("category", ())), layer)
+    tags = [plain_text(t) for t in sel.css(",".join(css.get("tags", ())) or "none").getall()]
+    out.offer("tags", [t for t in tags if t], layer)
+    date_line = first_text(sel, css.get("dates", ()))
+    if date_line:
+        published, updated = dates.parse_dates(date_line)
+        raw_published, _, raw_updated = date_line.partition("|")
+        out.offer("published", published, layer, raw_published.strip())
+        out.offer("updated", updated, layer, raw_updated.strip())
+    for name in ("published", "updated"):
+        raw = first_text(sel, css.get(name, ()))
+        out.offer(name, dates.parse_date(raw), layer, raw)
+    images = sel.css(",".join(css.get("image", ())) or "none").getall()
+    out.offer("image_urls", [urljoin(base_url, i) for i in images], layer)
+
+
+class Everything(InqilabSpider):
+    """Selectors for every key, tags and updated included, and one that is no real element."""
+
+    selectors = {  # noqa: RUF012 - the outlets' declared form
+        **InqilabSpider.selectors,
+        "tags": ("a[rel=tag]::text", "none"),
+        "published": ("time[itemprop=datePublished]::attr(datetime)",),
+        "updated": ("time.updated::text",),
+        "image": ("div.new-details img::attr(src)", "figure img::attr(data-src)"),
+    }
+
+
+CRAFTED = [
+    # Nothing from metadata: every selector runs.
+    "<div class='col-md-9 mt-3'><h2>শিরোনাম</h2><b class=sub-heading>উপ</b>"
+    "<span class=reporter>Daily Inqilab নিজস্ব প্রতিবেদক</span><a class=active>দেশ</a>"
+    "<p class=news-date-time>১৫ জানুয়ারি ২০২৫, ১০:৩০ | আপডেট: ১৬ জানুয়ারি ২০২৫, ১০:৩০</p>"
+    "<a rel=tag>এক</a><a rel=tag> </a><none>কিছু না</none>"
+    "<div class=new-details><img src='/a.jpg'></div></div>",
+    # Metadata gives title, author, category, tags, the published date and the image: only the
+    # updated date is left for the selectors' date line.
+    "<head><meta property='og:title' content='মেটা শিরোনাম'>"
+    "<meta name=author content='মেটা লেখক'><meta property='article:section' content='খেলা'>"
+    "<meta property='article:tag' content='ট্যাগ'><meta property='og:image' content='/m.jpg'>"
+    "<meta property='article:published_time' content='2025-01-15T10:30:00+06:00'></head>"
+    "<div class='col-md-9 mt-3'><h2>শিরোনাম</h2><span class=reporter>লেখক</span>"
+    "<p class=news-date-time>১৫ জানুয়ারি ২০২৫, ১০:৩০ | আপডেট: ১৬ জানুয়ারি ২০২৫, ১০:৩০</p>"
+    "<div class=new-details><img src='/a.jpg'></div></div>",
+    # Both dates from metadata, an unreadable date line: it is not read at all, as its raw
+    # text could not have been kept either.
+    "<head><meta property='article:published_time' content='2025-01-15T10:30:00+06:00'>"
+    "<meta property='article:modified_time' content='2025-01-16T10:30:00+06:00'>"
+    "<meta property='og:title' content='মেটা'></head>"
+    "<p class=news-date-time>১৮০০ সালের কোনো দিন</p><h2>শিরোনাম</h2>",
+    # An unreadable date line and no metadata dates: its raw text is kept as unparsed.
+    "<p class=news-date-time>৩২ জানুয়ারি ৩০০০</p><div class='col-md-9 mt-3'><h2>শি</h2></div>",
+]
+
+
+def layered(sel, outlet):
+    """An Extracted filled by the layers before the selectors, as extract fills it."""
+    out = Extracted()
+    data = jsonld.blocks(sel)
+    node = jsonld.article(data)
+    if node:
+        from_json_ld(node, out)
+    tags = meta.meta_tags(sel)
+    out.site_names = page_site_names(sel, data, outlet, out.values.get("title"), tags)
+    from_meta(sel, out, out.site_names, tags)
+    return out
+
+
+@pytest.mark.parametrize("outlet", [InqilabSpider, SunnewsSpider, Everything], ids=str)
+@pytest.mark.parametrize(
+    "html",
+    CRAFTED + [p.read_text("utf-8") for p in PAGES],
+    ids=[f"crafted{i}" for i in range(len(CRAFTED))] + PAGE_IDS,
+)
+def test_selectors_give_what_running_every_selector_gave(html, outlet):
+    sel = Selector(text=html)
+    url = "https://dailyinqilab.com/national/news/1"
+    for prefilled in (layered(sel, outlet), Extracted()):
+        expected = Extracted(**{k: v.copy() for k, v in vars(prefilled).items()})
+        reference_from_selectors(sel, expected, outlet, url)
+        from_selectors(sel, prefilled, outlet, url)
+        assert vars(prefilled) == vars(expected)
+
+
+def test_a_field_an_earlier_layer_gave_runs_none_of_its_selectors():
+    """What a selector finds goes through clean_line, which remembers the texts it cleaned: a
+    selector that did not run left its text unseen."""
+    from newscrawl import text
+
+    html = (
+        "<meta property='og:title' content='মেটা'>"
+        "<div class='col-md-9 mt-3'><h2>কেবল পাতার শিরোনাম ৯৯</h2></div>"
+    )
+    sel = Selector(text=html)
+    out = layered(sel, InqilabSpider)
+    assert out.layers["title"] == "meta"
+    text.forget_clean_texts()
+    from_selectors(sel, out, InqilabSpider, "")
+    assert "কেবল পাতার শিরোনাম ৯৯" not in text._CLEAN
+    from_selectors(sel, Extracted(), InqilabSpider, "")
+    assert "কেবল পাতার শিরোনাম ৯৯" in text._CLEAN
+
+
+def test_the_date_line_runs_while_either_date_is_missing():
+    sel = Selector(text=CRAFTED[1])
+    out = layered(sel, InqilabSpider)
+    assert out.layers["published"] == "meta" and "updated" not in out.values
+    from_selectors(sel, out, InqilabSpider, "")
+    assert out.layers["updated"] == "selectors"
+    assert out.raw["updated"].startswith("আপডেট")
+
+
+def test_a_selector_that_cannot_compile_fails_whether_or_not_it_runs():
+    class Broken(InqilabSpider):
+        selectors = {**InqilabSpider.selectors, "title": ("h2[",)}  # noqa: RUF012
+
+    sel = Selector(text=CRAFTED[1])
+    for out in (layered(sel, Broken), Extracted()):
+        with pytest.raises(Exception, match="Expected"):
+            from_selectors(sel, out, Broken, "")
+
+
+@pytest.mark.parametrize(
+    "html", ["<p>x</p>", "<p>x<none>y</none></p>", "<none>z</none>", CRAFTED[0]]
+)
+def test_no_selector_is_the_none_element_as_before(html):
+    sel = Selector(text=html)
+    assert get_all(sel, "none") == sel.css("none").getall()
