@@ -159,3 +159,57 @@ def test_a_selector_that_cannot_compile_fails_whether_or_not_it_runs():
 def test_no_selector_is_the_none_element_as_before(html):
     sel = Selector(text=html)
     assert get_all(sel, "none") == sel.css("none").getall()
+
+
+# -- elements found by a tag walk, not a whole-page XPath ------------------------------------------
+
+ODD = [
+    "<p>no head</p>",
+    "<html lang=''><title>a &amp; b<!-- c --> d</title></html>",
+    "<title></title><title>second</title><TITLE>third</TITLE>",
+    "<h1>one <h2>inner</h2> after</h1><h2>two</h2>",  # the parser closes the h1: no nesting
+    "<h1>a<span><h2>nested</h2></span>b</h1><h1>c</h1>",
+    "<h2><b>bold</b> tail <!-- x --> more</h2><svg><title>icon</title></svg><h1>x</h1>",
+    "<head><link rel=canonical><link rel='canonical ' href='/no'><link rel=canonical href=''>"
+    "<link rel=canonical href='/yes'></head>",
+    "<link rel=alternate href=/a><LINK REL=canonical HREF=/upper>",
+    "<meta content><meta content=' '><meta name=a content=' x '><meta property=b content=y>"
+    "<meta itemprop=c name=d content=z><META NAME=E CONTENT=upper><meta name=f>",
+    '<script type="application/ld+json">{"a": 1}</script><script>var x;</script>'
+    '<script type="application/ld+json ">{"b": 2}</script><SCRIPT TYPE="application/ld+json">'
+    '{"@type": "NewsArticle", "headline": "h"}</SCRIPT>'
+    '<script type="application/ld+json"></script>',
+    "<svg:title>prefixed</svg:title><title>real</title>",
+]
+
+
+@pytest.mark.parametrize(
+    "html",
+    ODD + [p.read_text("utf-8") for p in PAGES],
+    ids=[f"odd{i}" for i in range(len(ODD))] + PAGE_IDS,
+)
+def test_tag_walks_find_what_the_xpath_found(html):
+    from newscrawl.extraction.markup import headings, page_titles, select
+
+    sel = Selector(text=html)
+    assert page_titles(sel) == sel.xpath("//title/text()").getall()
+    assert (
+        headings(sel) == select(sel, "h1::text, h2::text") == sel.css("h1::text, h2::text").getall()
+    )
+    assert meta.canonical_link(sel) == sel.xpath('//link[@rel="canonical"]/@href').get()
+    scripts = sel.xpath('//script[@type="application/ld+json"]/text()').getall()
+    assert jsonld.blocks(sel) == [v for block in scripts for v in jsonld.parse_block(block)]
+    expected: dict[str, list[str]] = {}
+    for tag in sel.xpath("//meta[@content]"):
+        content = tag.attrib["content"].strip()
+        for attribute in ("property", "name", "itemprop") if content else ():
+            if tag.attrib.get(attribute):
+                expected.setdefault(tag.attrib[attribute], []).append(content)
+    assert meta.meta_tags(sel) == expected
+
+
+def test_nested_headings_are_read_by_the_xpath_in_document_order():
+    from newscrawl.extraction.markup import headings
+
+    sel = Selector(text=ODD[4])
+    assert headings(sel) == ["a", "nested", "b", "c"]

@@ -45,7 +45,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl import dates, extract
-from newscrawl.extraction.markup import select, xpath_first
+from newscrawl.extraction.markup import headings as page_headings
+from newscrawl.extraction.markup import page_titles, xpath_first
 from newscrawl.items import Article
 from newscrawl.spiders.discovery import DiscoveryMixin, origin_of
 from newscrawl.spiders.documents import failure_reason
@@ -233,8 +234,8 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             return "bad_encoding"  # mis-encoded beyond repair (not valid UTF-8 either)
         if challenge_page(response):
             return "challenge"
-        title = xpath_first(response.selector, "//title/text()") or ""
-        headings = " ".join(select(response.selector, "h1::text, h2::text")[:3])
+        title = next(iter(page_titles(response.selector)), None) or ""
+        headings = " ".join(page_headings(response.selector)[:3])
         if ERROR_TITLES.search(title) or ERROR_TITLES.fullmatch(headings.strip() or "-"):
             return "error_page"
         return None
