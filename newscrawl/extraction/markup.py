@@ -164,6 +164,8 @@ def select(sel: Selector, css: str) -> list[Any]:
 def get_all(sel: Selector, css: str) -> list[str]:
     """``sel.css(css).getall()``: texts and attributes as they are, and elements serialized by
     parsel (rare: outlets select ``::text`` or ``::attr()``)."""
+    if css == "none" and next(sel.root.iter("none"), None) is None:
+        return []  # what an outlet with no selector for a field asks: a tag walk tells at once
     found = select(sel, css)
     if all(isinstance(v, str) for v in found):
         return found
