@@ -213,3 +213,24 @@ def test_nested_headings_are_read_by_the_xpath_in_document_order():
 
     sel = Selector(text=ODD[4])
     assert headings(sel) == ["a", "nested", "b", "c"]
+
+
+# -- origins: remembered per URL -------------------------------------------------------------------
+
+ORIGIN_URLS = [
+    "https://dailyinqilab.com/national/news/1", "HTTP://Example.com/x", "http://127.0.0.1:8080/x",
+    "ftp://example.com/x", "http:///x", "http://example.com:99999/x", "http://[::1]:8080/a",
+    "https://dailyinqilab.com:443/x", "http://example.com:80/x", "", "not a url",
+    "https://user:pw@Host.example:8443/p?q#f", "http://example.com:/x", "http://example.com:x/",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", ORIGIN_URLS)
+def test_origins_are_remembered_as_computed(url):
+    from newscrawl.spiders.discovery import origin_of
+
+    computed = origin_of.__wrapped__(url)
+    assert origin_of(url) == computed
+    hits = origin_of.cache_info().hits
+    assert origin_of(url) == computed
+    assert origin_of.cache_info().hits == hits + 1
