@@ -234,3 +234,65 @@ def test_origins_are_remembered_as_computed(url):
     hits = origin_of.cache_info().hits
     assert origin_of(url) == computed
     assert origin_of.cache_info().hits == hits + 1
+
+
+# -- class selectors skipped when no class attribute of the page holds their class -----------------
+
+CLASS_PAGES = [
+    # Absent from the page's text and its class attributes: skipped.
+    "<div class=byline>x</div><p class='author-box'>y</p>",
+    # Named in the text (not in a class): the attributes are not read, the XPath runs.
+    "<p>reporter writer author</p><div class=reporter-box>x</div>",
+    # Written with character references: absent from the text, present in the attributes.
+    "<div class='rep&#111;rter'>a</div><span class='wr&#x69;ter x'>b</span>"
+    "<i class='news&#45;author'>c</i><b class='a&amp;b'>d</b>",
+    # Substrings of other classes, case, white space of every kind around them.
+    "<div class=reporters>a</div><div class=REPORTER>b</div><div class='x\treporter\ny'>c</div>"
+    "<p class=' author '>d <a class=active>e</a></p><div class='a b'><p class=c>f</p></div>",
+    "<div class='reporter writer'>a<span class=c>s</span></div><div class=writer>b</div>",
+]
+CLASS_SELECTORS = [
+    ".reporter", ".author", ".news-author", ".writer", ".reporter::text", ".reporter, .writer",
+    ".byline, h1", ".reporter.writer", ".reporter:not(.writer)", ".a .c", ".a > .c::text",
+    ".a\\&b", ".a\\ b", ":not(.reporter)", ".reporter:first-child", "#x.reporter",
+    ".reporter a::attr(href)", "*.writer", ".writer span", "[class~=reporter]", ".b:has(.c)",
+    ":is(.reporter)", ".nothing-here", ".x::attr(class)", "p, .nothing",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "html",
+    CLASS_PAGES + [p.read_text("utf-8") for p in PAGES],
+    ids=[f"classes{i}" for i in range(len(CLASS_PAGES))] + PAGE_IDS,
+)
+def test_class_selectors_select_what_parsel_selects(html):
+    from newscrawl.extraction.markup import select
+
+    for css in CLASS_SELECTORS:
+        sel = Selector(text=html)  # a new page for each: the attributes read or not
+        expected = sel.css(css)
+        found = select(sel, css)
+        if "::" in css:
+            assert found == expected.getall(), css
+        else:
+            assert found == [e.root for e in expected], css
+
+
+def test_absent_classes_are_told_by_the_page_and_its_class_attributes():
+    from newscrawl.extraction import markup
+
+    sel = Selector(text=CLASS_PAGES[0])
+    assert markup.select(sel, ".reporter") == [] and sel in markup._CLASS_VALUES
+    assert markup._CLASS_VALUES[sel] == "byline\x00author-box"
+    assert [e.text for e in markup.select(sel, ".byline")] == ["x"]
+    assert markup.select(sel, ".author") == []  # "author" in an attribute, not as a class
+    # Named in the page's text: the class attributes are not read.
+    sel = Selector(text=CLASS_PAGES[1])
+    assert markup.select(sel, ".reporter") == [] and sel not in markup._CLASS_VALUES
+    # Only selectors that look at every element are worth the look.
+    sel = Selector(text=CLASS_PAGES[0])
+    assert markup._required_classes("p.reporter") is None
+    assert markup.select(sel, "p.reporter") == [] and sel not in markup._CLASS_VALUES
+    assert markup._required_classes(".a:not(.b), .c.d p") == ({"a"}, {"c", "d"})
+    assert markup._required_classes(":not(.a)") is None
+    assert markup._required_classes(".a\\ b") is None  # a class with a space: never one token
