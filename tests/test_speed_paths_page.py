@@ -296,3 +296,48 @@ def test_absent_classes_are_told_by_the_page_and_its_class_attributes():
     assert markup._required_classes(".a:not(.b), .c.d p") == ({"a"}, {"c", "d"})
     assert markup._required_classes(":not(.a)") is None
     assert markup._required_classes(".a\\ b") is None  # a class with a space: never one token
+
+
+# -- Monitoring's field counts: items read at once -------------------------------------------------
+
+
+def odd_items():
+    from collections import OrderedDict
+    from dataclasses import dataclass
+
+    from newscrawl.items import Article
+
+    @dataclass
+    class Plain:
+        title: str = "N/A"
+        body: str = "b"
+
+    class Word(str):
+        pass
+
+    return [
+        Article(url="u", title="N/A", category="-", author="t", extraction={"title": "-"}),
+        {"title": Word("N/A"), "body": Word("x"), "n": 0, "d": {"a": "N/A", "b": {"c": "-"}}},
+        OrderedDict(title="t", body="-", tags=["N/A"]),
+        Plain(),
+        Plain(title="real", body="N/A"),
+        {"x": "", "y": "N/A ", "z": None, "w": float("nan")},
+    ]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"SPIDERMON_FIELD_COVERAGE_SKIP_VALUES": ["t", "x", 0, float("nan")]},
+     {"SPIDERMON_FIELD_COVERAGE_SKIP_VALUES": "N/A,-"},
+     {"SPIDERMON_FIELD_COVERAGE_SKIP_FALSY": False, "SPIDERMON_FIELD_COVERAGE_SKIP_NONE": False}],
+    ids=["project", "typed", "string", "not-falsy"],
+)  # fmt: skip
+def test_field_counts_are_spidermons_for_items_of_every_kind(settings):
+    from spidermon.contrib.scrapy.extensions import Spidermon
+
+    from newscrawl.monitors import Monitoring
+    from tests.test_speed_store import coverage_stats
+
+    expected = coverage_stats(Spidermon, odd_items(), **settings)
+    assert coverage_stats(Monitoring, odd_items(), **settings) == expected
+    assert expected
