@@ -341,3 +341,24 @@ def test_field_counts_are_spidermons_for_items_of_every_kind(settings):
     expected = coverage_stats(Spidermon, odd_items(), **settings)
     assert coverage_stats(Monitoring, odd_items(), **settings) == expected
     assert expected
+
+
+# -- an element's text: read without a walk when it holds text only --------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["<p>text only</p><p></p><p>a<!-- c -->b</p><p>x<br>y</p><p><?pi x?>z</p><br>"
+     "<p>a &amp; b<b>bold</b> tail</p><td>cell</td><p>line\n\nbreak</p>"]
+    + [p.read_text("utf-8") for p in PAGES],
+    ids=["crafted", *PAGE_IDS],
+)  # fmt: skip
+def test_joined_text_is_the_walks(html):
+    from newscrawl.extraction.markup import joined_text, walk_text
+
+    sel = Selector(text=html)
+    elements = list(sel.root.iter())
+    assert any(not len(e) for e in elements) and any(len(e) for e in elements)
+    for element in elements:
+        for br in ("", "\n"):
+            assert joined_text(element, br) == "".join(walk_text(element, br)), element.tag

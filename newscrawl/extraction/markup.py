@@ -71,10 +71,18 @@ def walk_text(root: Any, br: str = "", skip: frozenset[str] = NOT_TEXT) -> Itera
             yield child.tail
 
 
+def joined_text(node: Any, br: str = "") -> str:
+    """``"".join(walk_text(node, br))``; an element holding text only (most paragraphs) is its
+    text, read without a walk."""
+    if not len(node):  # no child element, comment or instruction
+        return node.text or ""
+    return "".join(walk_text(node, br))
+
+
 def element_text(element: Selector) -> str:
     if isinstance(element.root, str):
         return element.root
-    return "".join(walk_text(element.root))
+    return joined_text(element.root)
 
 
 # A step that tests one class, as the CSS translator writes it: libxml2 evaluates the predicate
@@ -246,7 +254,7 @@ def first_text(sel: Selector, css_list: Sequence[str]) -> str | None:
         if "::" in css and not all(isinstance(v, str) for v in found):
             values = sel.css(css).getall()  # elements serialized as parsel does: never here
         else:
-            values = [v if isinstance(v, str) else "".join(walk_text(v)) for v in found]
+            values = [v if isinstance(v, str) else joined_text(v) for v in found]
         for value in map(text.clean_line, values):
             if value:
                 return plain_text(value)
@@ -269,7 +277,7 @@ def paragraph_texts(node: Any) -> list[str]:
     """One element's text split at double ``<br>`` (a single one is a line break)."""
     if isinstance(node, str):
         return [node]
-    return _PARAGRAPH_BREAK.split("".join(walk_text(node, br="\n")))
+    return _PARAGRAPH_BREAK.split(joined_text(node, br="\n"))
 
 
 def block_paragraphs(root: Any, skip: Callable[[Any], bool] | None = None) -> list[str]:
