@@ -189,10 +189,11 @@ ODD = [
     ids=[f"odd{i}" for i in range(len(ODD))] + PAGE_IDS,
 )
 def test_tag_walks_find_what_the_xpath_found(html):
-    from newscrawl.extraction.markup import headings, page_titles, select
+    from newscrawl.extraction.markup import _PAGE_TITLES, headings, page_title, select
 
     sel = Selector(text=html)
-    assert page_titles(sel) == sel.xpath("//title/text()").getall()
+    assert page_title(sel) == sel.xpath("//title/text()").get()
+    assert sel in _PAGE_TITLES and page_title(sel) == sel.xpath("//title/text()").get()
     assert (
         headings(sel) == select(sel, "h1::text, h2::text") == sel.css("h1::text, h2::text").getall()
     )

@@ -36,10 +36,10 @@ from newscrawl.extraction.markup import (
     element_text,
     first_text,
     get_all,
-    page_titles,
     paragraphs,
     plain_text,
 )
+from newscrawl.extraction.markup import page_title as first_page_title
 from newscrawl.extraction.meta import (
     from_meta,
     meta_tags,
@@ -293,7 +293,7 @@ def site_names(
     ``shown`` gives it, looked for only when needed)."""
     shown = shown or functools.cache(lambda: generic.headline(sel))
     found = list(outlet.site_names) + page_site_names(sel, tags) + jsonld.publisher_names(data)
-    titles = [next(iter(page_titles(sel)), None), *tags.get("og:title", ())[:1]]
+    titles = [first_page_title(sel), *tags.get("og:title", ())[:1]]
     for page_title in titles:
         if not page_title:
             continue

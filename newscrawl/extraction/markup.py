@@ -155,9 +155,17 @@ def tag_texts(
     return found
 
 
-def page_titles(sel: Selector) -> list[str]:
-    """``//title/text()``"""
-    return tag_texts(sel, ("title",), "//title/text()")
+_PAGE_TITLES: WeakKeyDictionary[Selector, str | None] = WeakKeyDictionary()
+
+
+def page_title(sel: Selector) -> str | None:
+    """``//title/text()``'s first: read once a page (the skip rules and the site's names ask)."""
+    try:
+        return _PAGE_TITLES[sel]
+    except KeyError:
+        found = tag_texts(sel, ("title",), "//title/text()")
+        title = _PAGE_TITLES[sel] = found[0] if found else None
+        return title
 
 
 def headings(sel: Selector) -> list[str]:

@@ -46,7 +46,7 @@ from twisted.python.failure import Failure
 
 from newscrawl import dates, extract
 from newscrawl.extraction.markup import headings as page_headings
-from newscrawl.extraction.markup import page_titles, xpath_first
+from newscrawl.extraction.markup import page_title, xpath_first
 from newscrawl.items import Article
 from newscrawl.spiders.discovery import DiscoveryMixin, origin_of
 from newscrawl.spiders.documents import failure_reason
@@ -234,7 +234,7 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             return "bad_encoding"  # mis-encoded beyond repair (not valid UTF-8 either)
         if challenge_page(response):
             return "challenge"
-        title = next(iter(page_titles(response.selector)), None) or ""
+        title = page_title(response.selector) or ""
         headings = " ".join(page_headings(response.selector)[:3])
         if ERROR_TITLES.search(title) or ERROR_TITLES.fullmatch(headings.strip() or "-"):
             return "error_page"
