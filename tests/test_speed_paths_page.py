@@ -189,7 +189,7 @@ ODD = [
     ids=[f"odd{i}" for i in range(len(ODD))] + PAGE_IDS,
 )
 def test_tag_walks_find_what_the_xpath_found(html):
-    from newscrawl.extraction.markup import _PAGE_TITLES, headings, page_title, select
+    from newscrawl.extraction.query import _PAGE_TITLES, headings, page_title, select
 
     sel = Selector(text=html)
     assert page_title(sel) == sel.xpath("//title/text()").get()
@@ -280,23 +280,23 @@ def test_class_selectors_select_what_parsel_selects(html):
 
 
 def test_absent_classes_are_told_by_the_page_and_its_class_attributes():
-    from newscrawl.extraction import markup
+    from newscrawl.extraction import query
 
     sel = Selector(text=CLASS_PAGES[0])
-    assert markup.select(sel, ".reporter") == [] and sel in markup._CLASS_VALUES
-    assert markup._CLASS_VALUES[sel] == "byline\x00author-box"
-    assert [e.text for e in markup.select(sel, ".byline")] == ["x"]
-    assert markup.select(sel, ".author") == []  # "author" in an attribute, not as a class
+    assert query.select(sel, ".reporter") == [] and sel in query._CLASS_VALUES
+    assert query._CLASS_VALUES[sel] == "byline\x00author-box"
+    assert [e.text for e in query.select(sel, ".byline")] == ["x"]
+    assert query.select(sel, ".author") == []  # "author" in an attribute, not as a class
     # Named in the page's text: the class attributes are not read.
     sel = Selector(text=CLASS_PAGES[1])
-    assert markup.select(sel, ".reporter") == [] and sel not in markup._CLASS_VALUES
+    assert query.select(sel, ".reporter") == [] and sel not in query._CLASS_VALUES
     # Only selectors that look at every element are worth the look.
     sel = Selector(text=CLASS_PAGES[0])
-    assert markup._required_classes("p.reporter") is None
-    assert markup.select(sel, "p.reporter") == [] and sel not in markup._CLASS_VALUES
-    assert markup._required_classes(".a:not(.b), .c.d p") == ({"a"}, {"c", "d"})
-    assert markup._required_classes(":not(.a)") is None
-    assert markup._required_classes(".a\\ b") is None  # a class with a space: never one token
+    assert query._required_classes("p.reporter") is None
+    assert query.select(sel, "p.reporter") == [] and sel not in query._CLASS_VALUES
+    assert query._required_classes(".a:not(.b), .c.d p") == ({"a"}, {"c", "d"})
+    assert query._required_classes(":not(.a)") is None
+    assert query._required_classes(".a\\ b") is None  # a class with a space: never one token
 
 
 # -- Monitoring's field counts: items read at once -------------------------------------------------

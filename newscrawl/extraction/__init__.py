@@ -31,7 +31,6 @@ from newscrawl.extraction.body import clean_body, is_date_line
 from newscrawl.extraction.core import FIELDS, Extracted, Outlet
 from newscrawl.extraction.jsonld import ARTICLE_TYPES, from_json_ld, json_ld_article
 from newscrawl.extraction.markup import (
-    _css_xpath,
     article_body_paragraphs,
     element_text,
     first_text,
@@ -39,7 +38,6 @@ from newscrawl.extraction.markup import (
     paragraphs,
     plain_text,
 )
-from newscrawl.extraction.markup import page_title as first_page_title
 from newscrawl.extraction.meta import (
     from_meta,
     meta_tags,
@@ -49,6 +47,8 @@ from newscrawl.extraction.meta import (
     strip_site_name,
     title_suffix,
 )
+from newscrawl.extraction.query import _css_xpath
+from newscrawl.extraction.query import page_title as first_page_title
 
 __all__ = [
     "ARTICLE_TYPES", "FIELDS", "MIN_FALLBACK_BODY", "Extracted", "Outlet",

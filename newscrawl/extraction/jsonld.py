@@ -18,7 +18,8 @@ from parsel import Selector
 
 from newscrawl import dates
 from newscrawl.extraction.core import Extracted
-from newscrawl.extraction.markup import plain_text, tag_texts
+from newscrawl.extraction.markup import plain_text
+from newscrawl.extraction.query import tag_texts
 
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",

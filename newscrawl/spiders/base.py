@@ -45,8 +45,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl import dates, extract
-from newscrawl.extraction.markup import headings as page_headings
-from newscrawl.extraction.markup import page_title, xpath_first
+from newscrawl.extraction.query import headings as page_headings
+from newscrawl.extraction.query import page_title, xpath_first
 from newscrawl.items import Article
 from newscrawl.spiders.discovery import DiscoveryMixin, origin_of
 from newscrawl.spiders.documents import failure_reason
