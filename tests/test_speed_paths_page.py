@@ -363,3 +363,33 @@ def test_joined_text_is_the_walks(html):
     for element in elements:
         for br in ("", "\n"):
             assert joined_text(element, br) == "".join(walk_text(element, br)), element.tag
+
+
+# -- site names stripped from titles with patterns compiled once a name --------------------------
+
+
+def reference_strip_site_name(title, site_names):
+    import re
+
+    if not title:
+        return title
+    for name in site_names:
+        if not name or name == title:
+            continue
+        escaped = re.escape(name)
+        title = re.sub(rf"\s*[|\-–—:]\s*{escaped}\s*$", "", title)
+        title = re.sub(rf"^\s*{escaped}\s*[|\-–—:]\s*", "", title)
+    return title
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Headline | Daily Inqilab", "Daily Inqilab: Headline", "দৈনিক ইনকিলাব – শিরোনাম — দৈনিক ইনকিলাব",
+     "A (b) | a.b*c", "a.b*c - A (b)", "Daily Inqilab", "", None, "x |  Site  ", "Site|Site|x"],
+)  # fmt: skip
+def test_site_names_leave_titles_as_the_patterns_left_them(title):
+    names = ["Daily Inqilab", "দৈনিক ইনকিলাব", "a.b*c", "A (b)", "", "Site", "Daily Inqilab"]
+    for count in range(len(names) + 1):
+        assert meta.strip_site_name(title, names[:count]) == reference_strip_site_name(
+            title, names[:count]
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -119,10 +120,21 @@ def strip_site_name(title: str | None, site_names: Iterable[str]) -> str | None:
     for name in site_names:
         if not name or name == title:
             continue
-        escaped = re.escape(name)
-        title = re.sub(rf"\s*[|\-–—:]\s*{escaped}\s*$", "", title)
-        title = re.sub(rf"^\s*{escaped}\s*[|\-–—:]\s*", "", title)
+        after, before = _site_name_patterns(name)
+        title = after.sub("", title)
+        title = before.sub("", title)
     return title
+
+
+@functools.lru_cache(maxsize=256)
+def _site_name_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """' | Name' at the end, 'Name | ' at the start: compiled once a name, not looked up in
+    re's cache twice a name a call."""
+    escaped = re.escape(name)
+    return (
+        re.compile(rf"\s*[|\-–—:]\s*{escaped}\s*$"),
+        re.compile(rf"^\s*{escaped}\s*[|\-–—:]\s*"),
+    )
 
 
 def strip_outlet_prefix(author: str | None, site_names: Iterable[str]) -> str | None:
