@@ -50,6 +50,18 @@ class Page:
         self.sel = Selector(text=self.html)
         self.item = dict(next(iter(self.spider.parse_article(self.response()))))
 
+    def layered(self) -> extract.Extracted:
+        """A copy of what JSON-LD and the meta tags found on the page: the fields the outlet's
+        selectors need not look for (found once, copied for each timed run)."""
+        if not hasattr(self, "_layered"):
+            out = self._layered = extract.Extracted()
+            node = extract.json_ld_article(self.sel)
+            if node:
+                extract.from_json_ld(node, out)
+            extract.from_meta(self.sel, out, self.spider.site_names)
+        found = self._layered
+        return extract.Extracted(dict(found.values), dict(found.layers), dict(found.raw))
+
     def response(self) -> HtmlResponse:
         meta = {"article_id": self.spider.article_id(self.url)}
         return HtmlResponse(self.url, body=self.body, request=Request(self.url, meta=meta))
@@ -67,7 +79,10 @@ def step_rows(page: Page, repeat: int) -> list[list[Any]]:
         ("  json_ld_article", lambda: extract.json_ld_article(sel)),
         ("  from_meta (one pass over the meta tags)",
          lambda: extract.from_meta(sel, extract.Extracted(), outlet.site_names)),
-        ("  from_selectors", lambda: extract.from_selectors(sel, extract.Extracted(), outlet, "")),
+        ("  from_selectors, every field still to find",
+         lambda: extract.from_selectors(sel, extract.Extracted(), outlet, "")),
+        ("  from_selectors after JSON-LD and meta tags (as extract runs it)",
+         lambda: extract.from_selectors(sel, page.layered(), outlet, "")),
         ("  paragraphs (body)", lambda: extract.paragraphs(sel, outlet.selectors["body"])),
         ("  clean_body (the outlet's paragraph rules)",
          lambda: extract.clean_body(page.item["body"].split("\n\n"), extract.Extracted(), outlet)),

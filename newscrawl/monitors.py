@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy import Item
 from scrapy.statscollectors import StatsCollector
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.extensions import Spidermon
@@ -37,7 +38,7 @@ class Monitoring(Spidermon):
     bounded) leave the counting to Spidermon.
     """
 
-    _rules: tuple[bool, bool, dict[type, list[Any]]] | None = None
+    _rules: tuple[bool, bool, dict[type, Any]] | None = None
     _plain = False
 
     def item_scraped(self, item, response, spider):
@@ -62,9 +63,11 @@ class Monitoring(Spidermon):
         levels = settings.get("SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS", -1)
         if isinstance(levels, dict) or int(levels) != -1:
             return False
-        skip: dict[type, list[Any]] = {}
+        skip: dict[type, Any] = {}
         for value in self._get_skip_values_list(settings):
             skip.setdefault(type(value), []).append(value)
+        if str in skip:  # "" "N/A" "-": equal strings hash alike, a set answers at once
+            skip[str] = frozenset(skip[str])
         self._rules = (
             settings.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_NONE", False),
             settings.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_FALSY", True),
@@ -82,14 +85,21 @@ class Monitoring(Spidermon):
     def _field_keys(self, item: Any, prefix: str, keys: list[str]) -> None:
         """Spidermon's ``_count_item`` with every dict level counted and no list items."""
         skip_none, skip_falsy, skip = self._rules
-        for name, value in ItemAdapter(item).items():
+        # A dict or a Scrapy Item is what ItemAdapter reads by iterating it: read at once.
+        plain = type(item) is dict or isinstance(item, Item)
+        for name, value in item.items() if plain else ItemAdapter(item).items():
             if value is None:
                 if skip_none:
                     continue
             elif skip_falsy and not value:
                 continue
             same_type = skip.get(type(value))
-            if same_type and any(value == candidate for candidate in same_type):
+            if same_type is None:
+                pass
+            elif type(same_type) is frozenset:
+                if value in same_type:
+                    continue
+            elif any(value == candidate for candidate in same_type):
                 continue
             key = f"{prefix}/{name}"
             keys.append(key)

@@ -19,7 +19,7 @@ import difflib
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 from urllib.parse import urljoin
 
@@ -37,7 +37,6 @@ from newscrawl.extraction.markup import (
     get_all,
     paragraphs,
     plain_text,
-    xpath_first,
 )
 from newscrawl.extraction.meta import (
     from_meta,
@@ -48,6 +47,8 @@ from newscrawl.extraction.meta import (
     strip_site_name,
     title_suffix,
 )
+from newscrawl.extraction.query import _css_xpath
+from newscrawl.extraction.query import page_title as first_page_title
 
 __all__ = [
     "ARTICLE_TYPES", "FIELDS", "MIN_FALLBACK_BODY", "Extracted", "Outlet",
@@ -81,24 +82,53 @@ _TEXT_XPATH = (
 def from_selectors(sel: Selector, out: Extracted, outlet: Outlet, base_url: str) -> None:
     layer = "selectors"
     css = outlet.selectors
-    out.offer("title", first_text(sel, css.get("title", ())), layer)
-    out.offer("subtitle", first_text(sel, css.get("subtitle", ())), layer)
-    author = first_text(sel, css.get("author", ()))
-    out.offer("author", strip_outlet_prefix(author, outlet.site_names), layer)
-    out.offer("category", first_text(sel, css.get("category", ())), layer)
-    tags = [plain_text(t) for t in get_all(sel, ",".join(css.get("tags", ())) or "none")]
-    out.offer("tags", [t for t in tags if t], layer)
-    date_line = first_text(sel, css.get("dates", ()))
+    # A field an earlier layer gave is kept whatever the selectors find (``offer``), so its
+    # selectors are not run: each is a walk over the whole page. They are still compiled, so a
+    # selector that cannot be compiled fails on every page as before.
+    wanted = _Wanted(out, css)
+    if wanted("title"):
+        out.offer("title", first_text(sel, css.get("title", ())), layer)
+    if wanted("subtitle"):
+        out.offer("subtitle", first_text(sel, css.get("subtitle", ())), layer)
+    if wanted("author"):
+        author = first_text(sel, css.get("author", ()))
+        out.offer("author", strip_outlet_prefix(author, outlet.site_names), layer)
+    if wanted("category"):
+        out.offer("category", first_text(sel, css.get("category", ())), layer)
+    if wanted("tags"):
+        tags = [plain_text(t) for t in get_all(sel, ",".join(css.get("tags", ())) or "none")]
+        out.offer("tags", [t for t in tags if t], layer)
+    date_line = None
+    if wanted("dates", "published", "updated"):
+        date_line = first_text(sel, css.get("dates", ()))
     if date_line:
         published, updated = dates.parse_dates(date_line)
         raw_published, _, raw_updated = date_line.partition("|")
         out.offer("published", published, layer, raw_published.strip())
         out.offer("updated", updated, layer, raw_updated.strip())
     for name in ("published", "updated"):
-        raw = first_text(sel, css.get(name, ()))
-        out.offer(name, dates.parse_date(raw), layer, raw)
-    images = get_all(sel, ",".join(css.get("image", ())) or "none")
-    out.offer("image_urls", [urljoin(base_url, i) for i in images], layer)
+        if wanted(name):
+            raw = first_text(sel, css.get(name, ()))
+            out.offer(name, dates.parse_date(raw), layer, raw)
+    if wanted("image", "image_urls"):
+        images = get_all(sel, ",".join(css.get("image", ())) or "none")
+        out.offer("image_urls", [urljoin(base_url, i) for i in images], layer)
+
+
+class _Wanted:
+    """Whether a selector key's fields are still to find; compiles the key's selectors when not."""
+
+    def __init__(self, out: Extracted, css: Mapping[str, Sequence[str]]):
+        self.values, self.css = out.values, css
+
+    def __call__(self, key: str, *fields: str) -> bool:
+        if any(name not in self.values for name in fields or (key,)):
+            return True
+        selectors = self.css.get(key, ())
+        for one in selectors if key not in ("tags", "image") else [",".join(selectors)]:
+            if one:
+                _css_xpath(one)
+        return False
 
 
 # -- generic rules ---------------------------------------------------------------------------------
@@ -263,7 +293,7 @@ def site_names(
     ``shown`` gives it, looked for only when needed)."""
     shown = shown or functools.cache(lambda: generic.headline(sel))
     found = list(outlet.site_names) + page_site_names(sel, tags) + jsonld.publisher_names(data)
-    titles = [xpath_first(sel, "//title/text()"), *tags.get("og:title", ())[:1]]
+    titles = [first_page_title(sel), *tags.get("og:title", ())[:1]]
     for page_title in titles:
         if not page_title:
             continue

@@ -18,7 +18,8 @@ from parsel import Selector
 
 from newscrawl import dates
 from newscrawl.extraction.core import Extracted
-from newscrawl.extraction.markup import plain_text, xpath_all
+from newscrawl.extraction.markup import plain_text
+from newscrawl.extraction.query import tag_texts
 
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
@@ -57,9 +58,16 @@ def _decode_all(block: str) -> list[Any]:
     return values
 
 
+_LD_JSON_PATH = '//script[@type="application/ld+json"]/text()'
+
+
+def _is_ld_json(script: Any) -> bool:
+    return script.get("type") == "application/ld+json"
+
+
 def blocks(sel: Selector) -> list[Any]:
     found: list[Any] = []
-    for block in xpath_all(sel, '//script[@type="application/ld+json"]/text()'):
+    for block in tag_texts(sel, ("script",), _LD_JSON_PATH, _is_ld_json):
         found += parse_block(block)
     return found
 

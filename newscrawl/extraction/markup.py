@@ -6,7 +6,6 @@ each word in a ``<span>``), and Python's recursion limit must not cost the artic
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -15,9 +14,17 @@ from typing import Any
 import lxml.html
 from lxml import etree
 from parsel import Selector
-from parsel.csstranslator import HTMLTranslator
 
 from newscrawl import text
+
+# Finding nodes in a page is newscrawl.extraction.query's; importable from here as before.
+from newscrawl.extraction.query import _css_xpath as _css_xpath
+from newscrawl.extraction.query import headings as headings
+from newscrawl.extraction.query import page_title as page_title
+from newscrawl.extraction.query import select as select
+from newscrawl.extraction.query import tag_texts as tag_texts
+from newscrawl.extraction.query import xpath_all as xpath_all
+from newscrawl.extraction.query import xpath_first as xpath_first
 
 # Text inside these elements is never article text, whichever container holds it.
 NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
@@ -69,69 +76,25 @@ def walk_text(root: Any, br: str = "", skip: frozenset[str] = NOT_TEXT) -> Itera
             yield child.tail
 
 
+def joined_text(node: Any, br: str = "") -> str:
+    """``"".join(walk_text(node, br))``; an element holding text only (most paragraphs) is its
+    text, read without a walk."""
+    if not len(node):  # no child element, comment or instruction
+        return node.text or ""
+    return "".join(walk_text(node, br))
+
+
 def element_text(element: Selector) -> str:
     if isinstance(element.root, str):
         return element.root
-    return "".join(walk_text(element.root))
-
-
-# A step that tests one class, as the CSS translator writes it: libxml2 evaluates the predicate
-# for every element of the axis (every element of the page for ".byline"), ~0.3 µs each. Read
-# through the class attributes instead, a step of the axis rather than a predicate, it selects
-# the same elements, in the same order, in a third to a half of the time.
-# A step testing more (".a.b", "p.a:first-child") has the class test first, in parentheses.
-_CLASS_TEST = (
-    r"@class and contains\(@class, '([^']*)'\) and "
-    r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \{n} '\)"
-)
-_STEP = r"((?:^|/|\| )(?:[a-z-]+::)?[\w*-]+)"
-_CLASS_STEP = re.compile(_STEP + r"\[" + _CLASS_TEST.format(n=2) + r"\]")
-_FIRST_CLASS_STEP = re.compile(_STEP + r"\[\(" + _CLASS_TEST.format(n=2) + r"\) and \(")
-_BY_CLASS = (
-    r"\1/@class[contains(., '\2')]/parent::*"
-    r"[contains(concat(' ', normalize-space(@class), ' '), ' \2 ')]"
-)
-_BY_FIRST_CLASS = (
-    r"\1/@class[contains(., '\2')]/parent::*"
-    r"[(contains(concat(' ', normalize-space(@class), ' '), ' \2 ')) and ("
-)
-
-
-@functools.lru_cache(maxsize=1024)
-def _css_xpath(css: str) -> etree.XPath:
-    """A CSS selector compiled as parsel compiles it for HTML (``::text``, ``::attr()``)."""
-    path = HTMLTranslator().css_to_xpath(css)
-    if "position()" not in path and "last()" not in path:  # no predicate counts the axis
-        path = _FIRST_CLASS_STEP.sub(_BY_FIRST_CLASS, _CLASS_STEP.sub(_BY_CLASS, path))
-    return etree.XPath(path, smart_strings=False)
-
-
-@functools.lru_cache(maxsize=256)
-def _compiled(path: str) -> etree.XPath:
-    return etree.XPath(path, smart_strings=False)
-
-
-def xpath_all(sel: Selector, path: str) -> list[Any]:
-    """What ``sel.xpath(path)`` matches, as lxml elements and strings (``.getall()`` for text
-    and attributes), without a parsel Selector made around each."""
-    return _compiled(path)(sel.root)
-
-
-def xpath_first(sel: Selector, path: str) -> Any:
-    """``sel.xpath(path).get()`` for text and attributes: the first match, or None."""
-    found = _compiled(path)(sel.root)
-    return found[0] if found else None
-
-
-def select(sel: Selector, css: str) -> list[Any]:
-    """What ``sel.css(css)`` matches, as lxml elements and strings: the same nodes, without a
-    parsel Selector made around each (most of the cost of a query that matches many)."""
-    return _css_xpath(css)(sel.root)
+    return joined_text(element.root)
 
 
 def get_all(sel: Selector, css: str) -> list[str]:
     """``sel.css(css).getall()``: texts and attributes as they are, and elements serialized by
     parsel (rare: outlets select ``::text`` or ``::attr()``)."""
+    if css == "none" and next(sel.root.iter("none"), None) is None:
+        return []  # what an outlet with no selector for a field asks: a tag walk tells at once
     found = select(sel, css)
     if all(isinstance(v, str) for v in found):
         return found
@@ -145,7 +108,7 @@ def first_text(sel: Selector, css_list: Sequence[str]) -> str | None:
         if "::" in css and not all(isinstance(v, str) for v in found):
             values = sel.css(css).getall()  # elements serialized as parsel does: never here
         else:
-            values = [v if isinstance(v, str) else "".join(walk_text(v)) for v in found]
+            values = [v if isinstance(v, str) else joined_text(v) for v in found]
         for value in map(text.clean_line, values):
             if value:
                 return plain_text(value)
@@ -168,7 +131,7 @@ def paragraph_texts(node: Any) -> list[str]:
     """One element's text split at double ``<br>`` (a single one is a line break)."""
     if isinstance(node, str):
         return [node]
-    return _PARAGRAPH_BREAK.split("".join(walk_text(node, br="\n")))
+    return _PARAGRAPH_BREAK.split(joined_text(node, br="\n"))
 
 
 def block_paragraphs(root: Any, skip: Callable[[Any], bool] | None = None) -> list[str]:

@@ -45,7 +45,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl import dates, extract
-from newscrawl.extraction.markup import select, xpath_first
+from newscrawl.extraction.query import headings as page_headings
+from newscrawl.extraction.query import page_title, xpath_first
 from newscrawl.items import Article
 from newscrawl.spiders.discovery import DiscoveryMixin, origin_of
 from newscrawl.spiders.documents import failure_reason
@@ -239,8 +240,8 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             return "bad_encoding"  # whatever the reading, too much of it is U+FFFD
         if challenge_page(response):
             return "challenge"
-        title = xpath_first(response.selector, "//title/text()") or ""
-        headings = " ".join(select(response.selector, "h1::text, h2::text")[:3])
+        title = page_title(response.selector) or ""
+        headings = " ".join(page_headings(response.selector)[:3])
         if ERROR_TITLES.search(title) or ERROR_TITLES.fullmatch(headings.strip() or "-"):
             return "error_page"
         return None

@@ -20,6 +20,7 @@ Documents
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar
@@ -57,6 +58,9 @@ MAX_DEPTH = 3
 MAX_DOCUMENTS = 1000
 
 
+# A crawl asks this of one article URL ~9 times (discovery, the id, the origin checks of the
+# spider and the middlewares): ~2.5 µs each, a look-up here 0.2 µs.
+@functools.lru_cache(maxsize=1 << 14)
 def origin_of(url: str) -> Origin | None:
     """(scheme, host, port) of an http(s) URL, the port made explicit; None for anything else."""
     parts = urlsplit(url)
