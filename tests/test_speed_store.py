@@ -116,6 +116,75 @@ def test_simhash_words_are_the_pieces_between_separators():
         assert simhash.words(body, cleaned=True) == expected, repr(body)
 
 
+def reference_simhash(body: str) -> int:
+    """SimHash as it was computed before the plain-dict cache and str.split: words found by a
+    regular expression, each spread hash computed afresh."""
+    import re
+
+    from newscrawl import simhash, text
+
+    word = re.compile(f"[^\\s{re.escape(simhash._PUNCTUATION)}]+")
+    features = word.findall(text.to_ascii_digits(body).lower())
+    if not features:
+        return 0
+    counts = sum(map(simhash._spread, features))
+    lanes = [(counts >> (simhash.LANE * bit)) & (simhash._LANE_LIMIT - 1) for bit in range(64)]
+    return sum(1 << bit for bit, n in enumerate(lanes) if 2 * n > len(features))
+
+
+def many_bodies():
+    """A few thousand bodies: the replica's articles, the seed texts, copies with marks added."""
+    import random
+
+    from bench._site import make_article
+    from newscrawl import text
+    from tests.test_neardup import SEED_BODIES
+
+    rng = random.Random(11)
+    seeds = list(SEED_BODIES.values())
+    marks = [*"।॥‘’“”–—…,.;:!?()[]\"'-/%", "\xa0", "\u2003", "\n\n", " ১২৩ ", "İ", "ß", "\x1c"]
+    bodies = [text.clean_body("\n\n".join(make_article(n, seed).paragraphs))
+              for seed in (0, 1) for n in range(1000)]  # fmt: skip
+    for _ in range(1000):
+        words = rng.choice(seeds).split(" ")
+        for _ in range(rng.randint(0, 40)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(marks))
+        bodies.append(" ".join(words))  # not cleaned: white space of every kind
+    return [*bodies, *seeds]
+
+
+def test_simhash_is_the_reference_on_thousands_of_bodies():
+    from newscrawl import simhash
+
+    bodies = many_bodies()
+    assert len(bodies) > 3000
+    for body in bodies:
+        assert simhash.simhash(body, cleaned=True) == reference_simhash(body), body[:80]
+
+
+def test_str_split_and_the_regular_expression_split_at_the_same_white_space():
+    """words() splits with str.split(), the definition with the regular expression's \\s."""
+    import re
+    import sys
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    spaces = re.findall(r"\s", every)
+    assert spaces == [c for c in every if c.isspace()]
+    assert len(spaces) == 29
+
+
+def test_the_spread_cache_is_bounded_and_keeps_the_newest_half():
+    from newscrawl import simhash
+
+    cache = simhash._Spreads(8)
+    words = [f"শব্দ{i}" for i in range(30)]
+    for word in words:
+        assert cache[word] == simhash._spread(word)
+        assert len(cache) <= 8
+    assert list(cache) == words[-(len(cache)) :] and len(cache) > 4
+    assert simhash._SPREADS.bound == 1 << 16
+
+
 # -- the store: numbers counted per batch, clusters given at insert -------------------------------
 
 
