@@ -260,7 +260,7 @@ def test_stored_rows_pairs_and_clusters_are_the_reference_writes(tmp_path):
         "near_duplicates": "SELECT older_hash, newer_hash, distance FROM near_duplicates"
         " ORDER BY 1, 2",
         "simhash_bands": "SELECT * FROM simhash_bands ORDER BY 1, 2, 3",
-        "fts": "SELECT rowid, title FROM articles_fts ORDER BY rowid",
+        "fts": "SELECT id, sz FROM articles_fts_docsize ORDER BY id",  # the index itself
     }
     with Store(tmp_path / "a.db") as fast, Store(tmp_path / "b.db") as reference:
         for batch in near_rich_batches():

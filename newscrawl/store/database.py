@@ -36,6 +36,7 @@ from newscrawl.store.schema import (
     ARTICLE_COLUMNS,
     BACKFILLS,
     BUSY_TIMEOUT_MS,
+    INDEX_BATCH,
     JSON_COLUMNS,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -198,11 +199,19 @@ class Store(Reading, Runs, NearDuplicates):
     # -- articles ------------------------------------------------------------------------------
 
     def write_batch(self, articles: Iterable[Mapping[str, Any]]) -> list[Outcome]:
-        """Store a batch of articles in one transaction; known content is not stored twice."""
+        """Store a batch of articles in one transaction; known content is not stored twice.
+
+        The articles it stores are indexed for search at its end, in the same transaction.
+        """
         with self.transaction():
             # The write lock is ours until the commit: the next numbers are counted, not looked up.
-            self._seq = self._next_seq()
-            return [self._write_one(article) for article in articles]
+            self._seq = first = self._next_seq()
+            self.conn.execute("INSERT INTO fts_deferred (batch) VALUES (1)")
+            outcomes = [self._write_one(article) for article in articles]
+            if self._seq > first:
+                self.conn.execute(INDEX_BATCH, (first,))
+            self.conn.execute("DELETE FROM fts_deferred")
+            return outcomes
 
     def _write_one(self, article: Mapping[str, Any]) -> Outcome:
         now = utcnow()
