@@ -290,3 +290,38 @@ def test_a_write_sets_the_cluster_with_the_row_and_counts_its_numbers(tmp_path):
         assert sum("MAX(seq)" in sql for sql in executed) == 1  # once per batch
         rows = store.conn.execute("SELECT seq, cluster FROM articles ORDER BY seq").fetchall()
     assert rows == [(1, 1), (2, 1), (3, 1)]
+
+
+def test_the_probe_statement_reads_the_buckets_each_probe_names(tmp_path):
+    """The one statement with the bit flips done in SQL returns, row for row, what a statement
+    of one bound (band, value, limit) per probe returned."""
+    import random
+
+    from newscrawl import simhash
+    from newscrawl.store import Store, neardup
+
+    one_per_probe = " UNION ALL ".join(
+        ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
+         " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"] * (4 * 17)
+    )  # fmt: skip
+    rng = random.Random(5)
+    with Store(tmp_path / "n.db") as store:
+        for batch in near_rich_batches():
+            store.write_batch(batch)
+        stored = [
+            simhash.from_hex(h) for (h,) in store.conn.execute("SELECT simhash FROM articles")
+        ]
+        near = [v ^ (1 << rng.randrange(64)) ^ (1 << rng.randrange(64)) for v in stored]
+        for value in [*stored, *near, 0, (1 << 64) - 1, *(rng.getrandbits(64) for _ in range(50))]:
+            for limit in (64, 2, -1):
+                params = [
+                    x
+                    for band, part in enumerate(simhash.bands(value))
+                    for probe in simhash.probes(part)
+                    for x in (band, probe, limit)
+                ]
+                expected = store.conn.execute(one_per_probe, params).fetchall()
+                got = store.conn.execute(neardup._PROBES, (*simhash.bands(value), limit)).fetchall()
+                assert got == expected
+        assert any(store.conn.execute(neardup._PROBES, (*simhash.bands(v), 64)).fetchall()
+                   for v in near)  # fmt: skip

@@ -21,11 +21,31 @@ CANDIDATES_PER_BUCKET = 64
 # templated pages into one cluster, nor relabel them all on one insert.
 MAX_CLUSTER_MERGE = 200
 MASK64 = (1 << 64) - 1
-_PROBES = " UNION ALL ".join(
-    ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
-     " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"]
-    * (simhash.BANDS * len(simhash.probes(0)))
-)  # fmt: skip
+_BUCKET = (
+    "SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
+    " WHERE band = {band} AND value = {value} ORDER BY seq DESC LIMIT ?{limit})"
+)
+
+
+def _probes_sql() -> str:
+    """The newest rows of every probed bucket of every band, in one statement of BANDS + 1
+    parameters (the band values, then the rows per bucket): each band's value and its one-bit
+    neighbours (simhash.probes), the bit flipped in SQL (SQLite has no XOR: a ^ m = (a | m) - (a
+    & m)) rather than bound as 68 × 3 parameters, which cost more to build and bind than the
+    look-ups themselves."""
+    assert simhash.PROBE_RADIUS == 1
+    limit = simhash.BANDS + 1
+    buckets = []
+    for band in range(simhash.BANDS):
+        value = f"?{band + 1}"
+        buckets.append(_BUCKET.format(band=band, value=value, limit=limit))
+        for bit in range(simhash.BAND_BITS):
+            flipped = f"(({value} | {1 << bit}) - ({value} & {1 << bit}))"
+            buckets.append(_BUCKET.format(band=band, value=flipped, limit=limit))
+    return " UNION ALL ".join(buckets)
+
+
+_PROBES = _probes_sql()
 
 
 def as_signed(value: int) -> int:
@@ -117,13 +137,7 @@ class NearDuplicates:
         near: dict[int, int] = {}
         # The newest CANDIDATES_PER_BUCKET of each probed bucket (the primary key's order), every
         # bucket of every band in one statement.
-        params = [
-            x
-            for band, part in enumerate(simhash.bands(value))
-            for probe in simhash.probes(part)
-            for x in (band, probe, per_bucket)
-        ]
-        for seq, fingerprint in self.conn.execute(_PROBES, params):
+        for seq, fingerprint in self.conn.execute(_PROBES, (*simhash.bands(value), per_bucket)):
             bits = ((signed ^ fingerprint) & MASK64).bit_count()
             if bits <= limit:
                 near[seq] = bits
