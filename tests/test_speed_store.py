@@ -244,8 +244,13 @@ def near_rich_batches():
             for _ in range(rng.choice([0, 1, 2, 4, 30])):
                 words[rng.randrange(len(words))] = rng.choice(["নতুন", "শব্দ", "আজ", "১২"])
             outlet = rng.choice(["sunnews", "inqilab"])
-            batch.append(article(" ".join(words), title=KIM["title"], outlet=outlet,
-                                 article_id=str(rng.randrange(6))))  # fmt: skip
+            item = article(" ".join(words), title=KIM["title"], outlet=outlet,
+                           article_id=str(rng.randrange(6)))  # fmt: skip
+            if rng.random() < 0.5:  # the other columns, JSON ones with text to escape
+                item.update(subtitle="উপশিরোনাম", published_at="2024-12-01T10:00:00+06:00",
+                            tags=["খবর", 'a "q"'], image_urls=[], run_id="r1",
+                            extraction={"title": "meta", "body": "selectors"})  # fmt: skip
+            batch.append(item)
         batch.append(batch[0])  # a duplicate within the batch
         batches.append(batch)
     return batches
@@ -253,10 +258,14 @@ def near_rich_batches():
 
 def test_stored_rows_pairs_and_clusters_are_the_reference_writes(tmp_path):
     from newscrawl.store import Store
+    from newscrawl.store.schema import ARTICLE_COLUMNS
 
     tables = {
-        "articles": "SELECT seq, content_hash, revision, previous_hash, simhash, cluster"
+        # Every column but the time of the write.
+        "articles": f"SELECT {', '.join(c for c in ARTICLE_COLUMNS if c != 'first_seen_at')}"
         " FROM articles ORDER BY seq",
+        "article_urls": "SELECT url, outlet, article_id, content_hash FROM article_urls"
+        " ORDER BY rowid",
         "near_duplicates": "SELECT older_hash, newer_hash, distance FROM near_duplicates"
         " ORDER BY 1, 2",
         "simhash_bands": "SELECT * FROM simhash_bands ORDER BY 1, 2, 3",

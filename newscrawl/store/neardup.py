@@ -46,6 +46,15 @@ def _probes_sql() -> str:
 
 
 _PROBES = _probes_sql()
+# An article's SimHash in the band index: one statement of BANDS rows (parameters: the band
+# values, then seq and the whole SimHash).
+_INDEX_BANDS = (
+    "INSERT OR IGNORE INTO simhash_bands (band, value, seq, fingerprint) VALUES "
+    + ", ".join(
+        f"({band}, ?{band + 1}, ?{simhash.BANDS + 1}, ?{simhash.BANDS + 2})"
+        for band in range(simhash.BANDS)
+    )
+)
 
 
 def as_signed(value: int) -> int:
@@ -86,25 +95,23 @@ class NearDuplicates:
     ) -> int:
         """Record the pairs, fold the clusters the article bridges into its own (those small
         enough) and index its SimHash; the number of pairs."""
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance, found_at)"
-            " VALUES (?, ?, ?, ?)",
-            [(other_hash, content_hash, distance, now) for other_hash, _, distance in found],
-        )
-        clusters = {c for _, c, _ in found if c is not None}
-        folded = [
-            c for c in clusters if c != cluster and self._cluster_size(c) <= MAX_CLUSTER_MERGE
-        ]
-        if folded:
-            marks = ",".join("?" * len(folded))
-            self.conn.execute(
-                f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})", (cluster, *folded)
+        if found:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance,"
+                " found_at) VALUES (?, ?, ?, ?)",
+                [(other_hash, content_hash, distance, now) for other_hash, _, distance in found],
             )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO simhash_bands (band, value, seq, fingerprint)"
-            " VALUES (?, ?, ?, ?)",
-            [(band, part, seq, as_signed(value)) for band, part in enumerate(simhash.bands(value))],
-        )
+            clusters = {c for _, c, _ in found if c is not None}
+            folded = [
+                c for c in clusters if c != cluster and self._cluster_size(c) <= MAX_CLUSTER_MERGE
+            ]
+            if folded:
+                marks = ",".join("?" * len(folded))
+                self.conn.execute(
+                    f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})",
+                    (cluster, *folded),
+                )
+        self.conn.execute(_INDEX_BANDS, (*simhash.bands(value), seq, as_signed(value)))
         return len(found)
 
     def _cluster_size(self, cluster: int) -> int:
