@@ -21,6 +21,7 @@ the same SimHash whatever its spacing or encoding of য়.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import string
 from functools import lru_cache
@@ -37,15 +38,21 @@ MAX_DISTANCE = BANDS * (PROBE_RADIUS + 1) - 1  # 7: the farthest the index is su
 DEFAULT_DISTANCE = 7
 
 _PUNCTUATION = string.punctuation + "।॥‘’“”–—…•·«»‹›¦§¶"
+# The definition of a word: a piece between separators, the empty pieces dropped.
 _SEPARATORS = re.compile(f"[\\s{re.escape(_PUNCTUATION)}]+")
-# The words themselves, as split at _SEPARATORS with the empty pieces dropped (twice as fast).
-_WORD = re.compile(f"[^\\s{re.escape(_PUNCTUATION)}]+")
 
 
 def words(body: str, *, cleaned: bool = False) -> list[str]:
     """Words of a body: cleaned, Bengali digits as ASCII, lower case, punctuation gone."""
-    body = body if cleaned else text.clean_body(body)
-    return _WORD.findall(text.to_ascii_digits(body).lower())
+    body = text.to_ascii_digits(body if cleaned else text.clean_body(body)).lower()
+    # The pieces between _SEPARATORS, found as str.split() finds them once each punctuation
+    # mark present is a space: str.split() and the regular expression's \s split at the same
+    # 29 white-space characters. A body holds a few of the marks, and a test for one absent is a
+    # fast scan: 2.5 times faster than a regular expression's findall (measured on real bodies).
+    for mark in _PUNCTUATION:
+        if mark in body:
+            body = body.replace(mark, " ")
+    return body.split()
 
 
 def shingles(tokens: list[str], size: int = SHINGLE) -> list[str]:
@@ -77,12 +84,32 @@ _SPREAD_BYTE = [
 _SPREAD_AT = [[spread << (LANE * 8 * k) for spread in _SPREAD_BYTE] for k in range(BITS // 8)]
 
 
-@lru_cache(maxsize=1 << 16)  # each a 1,024-bit integer: ~19 MB when full, with the words
 def _spread(feature: str) -> int:
     # Byte k of the hash (the least significant first) goes to lanes 8k to 8k+7: the digest is
     # _feature_hash's big-endian value, so its bytes reversed.
     value = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()[::-1]
     return sum(map(list.__getitem__, _SPREAD_AT, value))
+
+
+class _Spreads(dict):
+    """Each word's spread hash, computed once: words recur across articles, and a look-up in a
+    plain dict costs ~40 ns where functools.lru_cache (which keeps its order in a linked list)
+    took ~220. Bounded: past ``bound`` words the oldest half is dropped, so it holds at most
+    65,536 1,024-bit integers, ~19 MB with the words, as the lru_cache did."""
+
+    def __init__(self, bound: int):
+        super().__init__()
+        self.bound = bound
+
+    def __missing__(self, feature: str) -> int:
+        if len(self) >= self.bound:
+            for old in list(itertools.islice(self, self.bound // 2)):
+                del self[old]
+        value = self[feature] = _spread(feature)
+        return value
+
+
+_SPREADS = _Spreads(1 << 16)
 
 
 # Reading the 64 verdicts out of the summed lanes in C as well: adding 2**(LANE-1) - t to every
@@ -108,7 +135,7 @@ def simhash(body: str, *, cleaned: bool = False) -> int:
     if total >= _LANE_LIMIT:
         return _simhash_in_parts(features)
     # A feature occurring n times is added n times: the same sums as weighting it by n.
-    lanes = sum(map(_spread, features))
+    lanes = sum(map(_SPREADS.__getitem__, features))
     over_half = total // 2 + 1  # 2 * count > total
     tops = (lanes + ((1 << (LANE - 1)) - over_half) * _ONES) & _TOPS
     verdicts = tops.to_bytes(BITS * _LANE_BYTES, "little")[_LANE_BYTES - 1 :: _LANE_BYTES]
@@ -121,7 +148,7 @@ def _simhash_in_parts(features: list[str]) -> int:
     counts = [0] * BITS
     part = _LANE_LIMIT - 1
     for start in range(0, len(features), part):
-        lanes = sum(map(_spread, features[start : start + part]))
+        lanes = sum(map(_SPREADS.__getitem__, features[start : start + part]))
         raw = lanes.to_bytes(BITS * _LANE_BYTES, "little")
         for bit in range(BITS):
             lane = raw[bit * _LANE_BYTES : (bit + 1) * _LANE_BYTES]

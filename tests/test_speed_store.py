@@ -116,6 +116,75 @@ def test_simhash_words_are_the_pieces_between_separators():
         assert simhash.words(body, cleaned=True) == expected, repr(body)
 
 
+def reference_simhash(body: str) -> int:
+    """SimHash as it was computed before the plain-dict cache and str.split: words found by a
+    regular expression, each spread hash computed afresh."""
+    import re
+
+    from newscrawl import simhash, text
+
+    word = re.compile(f"[^\\s{re.escape(simhash._PUNCTUATION)}]+")
+    features = word.findall(text.to_ascii_digits(body).lower())
+    if not features:
+        return 0
+    counts = sum(map(simhash._spread, features))
+    lanes = [(counts >> (simhash.LANE * bit)) & (simhash._LANE_LIMIT - 1) for bit in range(64)]
+    return sum(1 << bit for bit, n in enumerate(lanes) if 2 * n > len(features))
+
+
+def many_bodies():
+    """A few thousand bodies: the replica's articles, the seed texts, copies with marks added."""
+    import random
+
+    from bench._site import make_article
+    from newscrawl import text
+    from tests.test_neardup import SEED_BODIES
+
+    rng = random.Random(11)
+    seeds = list(SEED_BODIES.values())
+    marks = [*"।॥‘’“”–—…,.;:!?()[]\"'-/%", "\xa0", "\u2003", "\n\n", " ১২৩ ", "İ", "ß", "\x1c"]
+    bodies = [text.clean_body("\n\n".join(make_article(n, seed).paragraphs))
+              for seed in (0, 1) for n in range(1000)]  # fmt: skip
+    for _ in range(1000):
+        words = rng.choice(seeds).split(" ")
+        for _ in range(rng.randint(0, 40)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(marks))
+        bodies.append(" ".join(words))  # not cleaned: white space of every kind
+    return [*bodies, *seeds]
+
+
+def test_simhash_is_the_reference_on_thousands_of_bodies():
+    from newscrawl import simhash
+
+    bodies = many_bodies()
+    assert len(bodies) > 3000
+    for body in bodies:
+        assert simhash.simhash(body, cleaned=True) == reference_simhash(body), body[:80]
+
+
+def test_str_split_and_the_regular_expression_split_at_the_same_white_space():
+    """words() splits with str.split(), the definition with the regular expression's \\s."""
+    import re
+    import sys
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    spaces = re.findall(r"\s", every)
+    assert spaces == [c for c in every if c.isspace()]
+    assert len(spaces) == 29
+
+
+def test_the_spread_cache_is_bounded_and_keeps_the_newest_half():
+    from newscrawl import simhash
+
+    cache = simhash._Spreads(8)
+    words = [f"শব্দ{i}" for i in range(30)]
+    for word in words:
+        assert cache[word] == simhash._spread(word)
+        assert len(cache) <= 8
+    assert list(cache) == words[-(len(cache)) :] and len(cache) > 4
+    assert simhash._SPREADS.bound == 1 << 16
+
+
 # -- the store: numbers counted per batch, clusters given at insert -------------------------------
 
 
@@ -175,8 +244,13 @@ def near_rich_batches():
             for _ in range(rng.choice([0, 1, 2, 4, 30])):
                 words[rng.randrange(len(words))] = rng.choice(["নতুন", "শব্দ", "আজ", "১২"])
             outlet = rng.choice(["sunnews", "inqilab"])
-            batch.append(article(" ".join(words), title=KIM["title"], outlet=outlet,
-                                 article_id=str(rng.randrange(6))))  # fmt: skip
+            item = article(" ".join(words), title=KIM["title"], outlet=outlet,
+                           article_id=str(rng.randrange(6)))  # fmt: skip
+            if rng.random() < 0.5:  # the other columns, JSON ones with text to escape
+                item.update(subtitle="উপশিরোনাম", published_at="2024-12-01T10:00:00+06:00",
+                            tags=["খবর", 'a "q"'], image_urls=[], run_id="r1",
+                            extraction={"title": "meta", "body": "selectors"})  # fmt: skip
+            batch.append(item)
         batch.append(batch[0])  # a duplicate within the batch
         batches.append(batch)
     return batches
@@ -184,14 +258,18 @@ def near_rich_batches():
 
 def test_stored_rows_pairs_and_clusters_are_the_reference_writes(tmp_path):
     from newscrawl.store import Store
+    from newscrawl.store.schema import ARTICLE_COLUMNS
 
     tables = {
-        "articles": "SELECT seq, content_hash, revision, previous_hash, simhash, cluster"
+        # Every column but the time of the write.
+        "articles": f"SELECT {', '.join(c for c in ARTICLE_COLUMNS if c != 'first_seen_at')}"
         " FROM articles ORDER BY seq",
+        "article_urls": "SELECT url, outlet, article_id, content_hash FROM article_urls"
+        " ORDER BY rowid",
         "near_duplicates": "SELECT older_hash, newer_hash, distance FROM near_duplicates"
         " ORDER BY 1, 2",
         "simhash_bands": "SELECT * FROM simhash_bands ORDER BY 1, 2, 3",
-        "fts": "SELECT rowid, title FROM articles_fts ORDER BY rowid",
+        "fts": "SELECT id, sz FROM articles_fts_docsize ORDER BY id",  # the index itself
     }
     with Store(tmp_path / "a.db") as fast, Store(tmp_path / "b.db") as reference:
         for batch in near_rich_batches():
@@ -221,3 +299,38 @@ def test_a_write_sets_the_cluster_with_the_row_and_counts_its_numbers(tmp_path):
         assert sum("MAX(seq)" in sql for sql in executed) == 1  # once per batch
         rows = store.conn.execute("SELECT seq, cluster FROM articles ORDER BY seq").fetchall()
     assert rows == [(1, 1), (2, 1), (3, 1)]
+
+
+def test_the_probe_statement_reads_the_buckets_each_probe_names(tmp_path):
+    """The one statement with the bit flips done in SQL returns, row for row, what a statement
+    of one bound (band, value, limit) per probe returned."""
+    import random
+
+    from newscrawl import simhash
+    from newscrawl.store import Store, neardup
+
+    one_per_probe = " UNION ALL ".join(
+        ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
+         " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"] * (4 * 17)
+    )  # fmt: skip
+    rng = random.Random(5)
+    with Store(tmp_path / "n.db") as store:
+        for batch in near_rich_batches():
+            store.write_batch(batch)
+        stored = [
+            simhash.from_hex(h) for (h,) in store.conn.execute("SELECT simhash FROM articles")
+        ]
+        near = [v ^ (1 << rng.randrange(64)) ^ (1 << rng.randrange(64)) for v in stored]
+        for value in [*stored, *near, 0, (1 << 64) - 1, *(rng.getrandbits(64) for _ in range(50))]:
+            for limit in (64, 2, -1):
+                params = [
+                    x
+                    for band, part in enumerate(simhash.bands(value))
+                    for probe in simhash.probes(part)
+                    for x in (band, probe, limit)
+                ]
+                expected = store.conn.execute(one_per_probe, params).fetchall()
+                got = store.conn.execute(neardup._PROBES, (*simhash.bands(value), limit)).fetchall()
+                assert got == expected
+        assert any(store.conn.execute(neardup._PROBES, (*simhash.bands(v), 64)).fetchall()
+                   for v in near)  # fmt: skip

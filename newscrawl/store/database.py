@@ -36,6 +36,7 @@ from newscrawl.store.schema import (
     ARTICLE_COLUMNS,
     BACKFILLS,
     BUSY_TIMEOUT_MS,
+    INDEX_BATCH,
     JSON_COLUMNS,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -198,47 +199,47 @@ class Store(Reading, Runs, NearDuplicates):
     # -- articles ------------------------------------------------------------------------------
 
     def write_batch(self, articles: Iterable[Mapping[str, Any]]) -> list[Outcome]:
-        """Store a batch of articles in one transaction; known content is not stored twice."""
+        """Store a batch of articles in one transaction; known content is not stored twice.
+
+        The articles it stores are indexed for search at its end, in the same transaction, and
+        the URLs it saw are recorded there too, in the batch's order.
+        """
         with self.transaction():
             # The write lock is ours until the commit: the next numbers are counted, not looked up.
-            self._seq = self._next_seq()
-            return [self._write_one(article) for article in articles]
+            self._seq = first = self._next_seq()
+            self._urls: list[tuple] = []
+            self.conn.execute("INSERT INTO fts_deferred (batch) VALUES (1)")
+            outcomes = [self._write_one(article) for article in articles]
+            self.conn.executemany(_REMEMBER_URL, self._urls)
+            if self._seq > first:
+                self.conn.execute(INDEX_BATCH, (first,))
+            self.conn.execute("DELETE FROM fts_deferred")
+            return outcomes
 
     def _write_one(self, article: Mapping[str, Any]) -> Outcome:
         now = utcnow()
         content_hash = article["content_hash"]
-        known = self.conn.execute(
-            "SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)
-        ).fetchone()
+        known = self.conn.execute(_KNOWN, (content_hash,)).fetchone()
         if known:
             outcome = Outcome("duplicate", content_hash)
         else:
             previous = self._latest_revision(article.get("outlet"), article.get("article_id"))
-            row = {column: article.get(column) for column in ARTICLE_COLUMNS}
+            values = list(map(article.get, _FROM_ARTICLE))
+            for at in _JSON_AT:
+                if values[at] is not None:
+                    values[at] = _json(values[at])
             fingerprint = simhash.simhash(article["body"], cleaned=True)
             seq = self._seq
             found, cluster = self._placed(seq, fingerprint)
-            row.update(
-                seq=seq,
-                first_seen_at=now,
-                revision=previous[1] + 1 if previous else 1,
-                previous_hash=previous[0] if previous else None,
-                simhash=simhash.to_hex(fingerprint),
-                cluster=cluster,
-            )
-            for column in JSON_COLUMNS:
-                if row[column] is not None:
-                    row[column] = json.dumps(row[column], ensure_ascii=False, sort_keys=True)
-            placeholders = ", ".join(f":{column}" for column in ARTICLE_COLUMNS)
-            self.conn.execute(
-                f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders})",
-                row,
-            )
+            previous_hash = previous[0] if previous else None
+            revision = previous[1] + 1 if previous else 1
+            values += (seq, now, revision, previous_hash, simhash.to_hex(fingerprint), cluster)
+            self.conn.execute(_INSERT_ARTICLE, values)
             self._seq += 1
             near = self._record_near(seq, content_hash, fingerprint, now, found, cluster)
             kind = "revision" if previous else "new"
-            outcome = Outcome(kind, content_hash, previous[0] if previous else None, near)
-        self._remember_url(article, now)
+            outcome = Outcome(kind, content_hash, previous_hash, near)
+        self._urls.append(_url_row(article, now))
         return outcome
 
     def _latest_revision(self, outlet: str | None, article_id: str | None) -> tuple | None:
@@ -254,20 +255,7 @@ class Store(Reading, Runs, NearDuplicates):
         return self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
 
     def _remember_url(self, article: Mapping[str, Any], now: str) -> None:
-        self.conn.execute(
-            "INSERT INTO article_urls (url, outlet, article_id, content_hash, first_seen_at,"
-            " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (url) DO UPDATE SET content_hash = excluded.content_hash,"
-            " last_seen_at = excluded.last_seen_at",
-            (
-                article["url"],
-                article["outlet"],
-                article.get("article_id"),
-                article["content_hash"],
-                now,
-                now,
-            ),
-        )
+        self.conn.execute(_REMEMBER_URL, _url_row(article, now))
 
     def has_url(self, url: str) -> bool:
         return (
@@ -285,6 +273,38 @@ class Store(Reading, Runs, NearDuplicates):
         if row is None or row[0] is None:
             return None
         return datetime.fromisoformat(row[0]), datetime.fromisoformat(row[1])
+
+
+# What write_batch binds per article, built once: the item's columns in ARTICLE_COLUMNS' order
+# (its JSON ones encoded), then those the store sets.
+_SET_BY_STORE = ("seq", "first_seen_at", "revision", "previous_hash", "simhash", "cluster")
+_FROM_ARTICLE = tuple(column for column in ARTICLE_COLUMNS if column not in _SET_BY_STORE)
+_JSON_AT = tuple(i for i, column in enumerate(_FROM_ARTICLE) if column in JSON_COLUMNS)
+_INSERT_ARTICLE = (
+    f"INSERT INTO articles ({', '.join(_FROM_ARTICLE + _SET_BY_STORE)})"
+    f" VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})"
+)
+assert sorted(_FROM_ARTICLE + _SET_BY_STORE) == sorted(ARTICLE_COLUMNS)
+# json.dumps(value, ensure_ascii=False, sort_keys=True), without making an encoder per call.
+_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_KNOWN = "SELECT 1 FROM articles WHERE content_hash = ?"
+_REMEMBER_URL = (
+    "INSERT INTO article_urls (url, outlet, article_id, content_hash, first_seen_at,"
+    " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (url) DO UPDATE SET content_hash = excluded.content_hash,"
+    " last_seen_at = excluded.last_seen_at"
+)
+
+
+def _url_row(article: Mapping[str, Any], now: str) -> tuple:
+    return (
+        article["url"],
+        article["outlet"],
+        article.get("article_id"),
+        article["content_hash"],
+        now,
+        now,
+    )
 
 
 def _writable(path: Path) -> bool:

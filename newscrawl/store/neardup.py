@@ -21,11 +21,40 @@ CANDIDATES_PER_BUCKET = 64
 # templated pages into one cluster, nor relabel them all on one insert.
 MAX_CLUSTER_MERGE = 200
 MASK64 = (1 << 64) - 1
-_PROBES = " UNION ALL ".join(
-    ["SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
-     " WHERE band = ? AND value = ? ORDER BY seq DESC LIMIT ?)"]
-    * (simhash.BANDS * len(simhash.probes(0)))
-)  # fmt: skip
+_BUCKET = (
+    "SELECT * FROM (SELECT seq, fingerprint FROM simhash_bands"
+    " WHERE band = {band} AND value = {value} ORDER BY seq DESC LIMIT ?{limit})"
+)
+
+
+def _probes_sql() -> str:
+    """The newest rows of every probed bucket of every band, in one statement of BANDS + 1
+    parameters (the band values, then the rows per bucket): each band's value and its one-bit
+    neighbours (simhash.probes), the bit flipped in SQL (SQLite has no XOR: a ^ m = (a | m) - (a
+    & m)) rather than bound as 68 × 3 parameters, which cost more to build and bind than the
+    look-ups themselves."""
+    assert simhash.PROBE_RADIUS == 1
+    limit = simhash.BANDS + 1
+    buckets = []
+    for band in range(simhash.BANDS):
+        value = f"?{band + 1}"
+        buckets.append(_BUCKET.format(band=band, value=value, limit=limit))
+        for bit in range(simhash.BAND_BITS):
+            flipped = f"(({value} | {1 << bit}) - ({value} & {1 << bit}))"
+            buckets.append(_BUCKET.format(band=band, value=flipped, limit=limit))
+    return " UNION ALL ".join(buckets)
+
+
+_PROBES = _probes_sql()
+# An article's SimHash in the band index: one statement of BANDS rows (parameters: the band
+# values, then seq and the whole SimHash).
+_INDEX_BANDS = (
+    "INSERT OR IGNORE INTO simhash_bands (band, value, seq, fingerprint) VALUES "
+    + ", ".join(
+        f"({band}, ?{band + 1}, ?{simhash.BANDS + 1}, ?{simhash.BANDS + 2})"
+        for band in range(simhash.BANDS)
+    )
+)
 
 
 def as_signed(value: int) -> int:
@@ -66,25 +95,23 @@ class NearDuplicates:
     ) -> int:
         """Record the pairs, fold the clusters the article bridges into its own (those small
         enough) and index its SimHash; the number of pairs."""
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance, found_at)"
-            " VALUES (?, ?, ?, ?)",
-            [(other_hash, content_hash, distance, now) for other_hash, _, distance in found],
-        )
-        clusters = {c for _, c, _ in found if c is not None}
-        folded = [
-            c for c in clusters if c != cluster and self._cluster_size(c) <= MAX_CLUSTER_MERGE
-        ]
-        if folded:
-            marks = ",".join("?" * len(folded))
-            self.conn.execute(
-                f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})", (cluster, *folded)
+        if found:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO near_duplicates (older_hash, newer_hash, distance,"
+                " found_at) VALUES (?, ?, ?, ?)",
+                [(other_hash, content_hash, distance, now) for other_hash, _, distance in found],
             )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO simhash_bands (band, value, seq, fingerprint)"
-            " VALUES (?, ?, ?, ?)",
-            [(band, part, seq, as_signed(value)) for band, part in enumerate(simhash.bands(value))],
-        )
+            clusters = {c for _, c, _ in found if c is not None}
+            folded = [
+                c for c in clusters if c != cluster and self._cluster_size(c) <= MAX_CLUSTER_MERGE
+            ]
+            if folded:
+                marks = ",".join("?" * len(folded))
+                self.conn.execute(
+                    f"UPDATE articles SET cluster = ? WHERE cluster IN ({marks})",
+                    (cluster, *folded),
+                )
+        self.conn.execute(_INDEX_BANDS, (*simhash.bands(value), seq, as_signed(value)))
         return len(found)
 
     def _cluster_size(self, cluster: int) -> int:
@@ -117,13 +144,7 @@ class NearDuplicates:
         near: dict[int, int] = {}
         # The newest CANDIDATES_PER_BUCKET of each probed bucket (the primary key's order), every
         # bucket of every band in one statement.
-        params = [
-            x
-            for band, part in enumerate(simhash.bands(value))
-            for probe in simhash.probes(part)
-            for x in (band, probe, per_bucket)
-        ]
-        for seq, fingerprint in self.conn.execute(_PROBES, params):
+        for seq, fingerprint in self.conn.execute(_PROBES, (*simhash.bands(value), per_bucket)):
             bits = ((signed ^ fingerprint) & MASK64).bit_count()
             if bits <= limit:
                 near[seq] = bits
