@@ -393,3 +393,57 @@ def test_site_names_leave_titles_as_the_patterns_left_them(title):
         assert meta.strip_site_name(title, names[:count]) == reference_strip_site_name(
             title, names[:count]
         )
+
+
+# -- the shortcuts keep the old failures and non-failures ---------------------------------------
+
+JSON_LD_TITLE = (
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "শিরোনাম এক"}</script>'
+)
+
+
+def test_a_selector_behind_one_that_matches_is_not_compiled_when_the_field_is_given():
+    """first_text stops at the first selector that matches: one that cannot compile behind it
+    never failed, and must not fail because JSON-LD gave the field."""
+
+    class Unusable(InqilabSpider):
+        selectors = {  # noqa: RUF012
+            **InqilabSpider.selectors,
+            "title": ("h1.headline", ".title:first-of-type"),
+        }
+
+    sel = Selector(text=f'{JSON_LD_TITLE}<h1 class="headline">শিরোনাম এক</h1>')
+    out = layered(sel, Unusable)
+    assert out.layers["title"] == "json-ld"
+    from_selectors(sel, out, Unusable, "")
+    assert out.values["title"] == "শিরোনাম এক"
+
+
+def test_a_namespace_prefix_fails_when_run_as_it_did():
+    """``svg|title`` compiles but fails when run (undefined prefix): it is still run."""
+    from lxml.etree import XPathEvalError
+
+    from newscrawl.extraction.markup import select
+
+    class Prefixed(InqilabSpider):
+        selectors = {**InqilabSpider.selectors, "title": ("h1.headline", "svg|title")}  # noqa: RUF012
+
+    sel = Selector(text=JSON_LD_TITLE)
+    with pytest.raises(XPathEvalError):
+        from_selectors(sel, layered(sel, Prefixed), Prefixed, "")
+    page = Selector(text="<html><body><p class='a'>x</p></body></html>")
+    with pytest.raises(XPathEvalError):
+        select(page, ".zz svg|title")
+
+
+def test_json_on_an_article_url_is_skipped_as_not_html():
+    from scrapy.http import TextResponse
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(InqilabSpider)
+    crawler.spider = spider = crawler._create_spider()
+    url = "https://dailyinqilab.com/national/news/620001"
+    body = '{"error": "খবর পাওয়া যায়নি"}'.encode()
+    page = TextResponse(url, body=body, encoding="utf-8", headers={"Content-Type": "text/plain"})
+    assert list(spider.parse_article(page)) == []
+    assert crawler.stats.get_value("newscrawl/skipped/not_html") == 1

@@ -125,10 +125,14 @@ class _Wanted:
         if any(name not in self.values for name in fields or (key,)):
             return True
         selectors = self.css.get(key, ())
-        for one in selectors if key not in ("tags", "image") else [",".join(selectors)]:
-            if one:
-                _css_xpath(one)
-        return False
+        try:
+            for one in selectors if key not in ("tags", "image") else [",".join(selectors)]:
+                if one:
+                    _css_xpath(one)
+        except Exception:
+            return True  # run them: they raise where they did, on the pages that reach the bad one
+        # A namespace prefix (svg|title) compiles but fails when run: run those too.
+        return any("|" in one for one in selectors)
 
 
 # -- generic rules ---------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ def tag_texts(
     ``tags`` (``where`` says which of them, when the path has a predicate): each element's text
     nodes, in document order. Such elements inside one another order their text nodes
     differently; such a page is read by ``path`` itself."""
+    if not isinstance(sel.root, etree._Element):
+        return xpath_all(sel, path)  # a JSON "page": fails as the XPath fails (TypeError)
     found: list[str] = []
     for element in sel.root.iter(*tags):
         if where is not None and not where(element):
@@ -130,8 +132,8 @@ def _required_classes(css: str) -> tuple[frozenset[str], ...] | None:
     """For a selector group starting with any element (``.a``, ``.a p``, ``.a, .b``): the class
     names each of its selectors needs an element to have. None when there is no such group, or
     a selector of it needs no class or is not understood."""
-    if not _css_xpath(css).path.startswith("descendant-or-self::*/"):
-        return None
+    if not _css_xpath(css).path.startswith("descendant-or-self::*/") or "|" in css:
+        return None  # (a namespace prefix, svg|title, fails when run: it must be run)
     found = []
     for selector in cssselect.parse(css):
         names = _classes_needed(selector.parsed_tree)

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
 import scrapy
+from lxml import etree
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -240,6 +241,8 @@ class OutletSpider(DiscoveryMixin, scrapy.Spider):
             return "bad_encoding"  # whatever the reading, too much of it is U+FFFD
         if challenge_page(response):
             return "challenge"
+        if not isinstance(response.selector.root, etree._Element):
+            return "not_html"  # JSON (or another text parsel reads as data) on an article URL
         title = page_title(response.selector) or ""
         headings = " ".join(page_headings(response.selector)[:3])
         if ERROR_TITLES.search(title) or ERROR_TITLES.fullmatch(headings.strip() or "-"):
