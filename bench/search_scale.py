@@ -235,6 +235,7 @@ def filtered(store: Store, repeat: int) -> list[list[Any]]:
     word, half, rarer, prefix = QUERIES[0][0], QUERIES[1][0], QUERIES[2][0], QUERIES[4][0]
     first, last = day(store, "min", daily=True), day(store, "max")
     since, until = last - timedelta(days=30), first + timedelta(days=30)
+    half_year = last - timedelta(days=182)
     archive = day(store, "max", daily=False)  # the backfilled ones: every ARCHIVE-th article
     year = {"since": date(2012, 1, 1), "until": date(2012, 12, 31)}  # a fifth of those
     cases = [
@@ -266,6 +267,13 @@ def filtered(store: Store, repeat: int) -> list[list[Any]]:
         ),
         (prefix, f"--outlet {SPARSE_OUTLET}", {"outlets": (SPARSE_OUTLET,)}),
         (prefix, f"--until {archive}", {"until": archive}),
+        # Days that leave out only the last half year: most articles, none of the newest.
+        (word, f"--until {half_year}", {"until": half_year}),
+        (
+            word,
+            f"--outlet inqilab --until {half_year}",
+            {"outlets": ("inqilab",), "until": half_year},
+        ),
     ]
     result = []
     for query, label, filters in cases:

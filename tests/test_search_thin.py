@@ -61,6 +61,7 @@ FILTERS = [
     ArticleQuery(since=date(2010, 3, 1), until=date(2010, 5, 31)),
     ArticleQuery(outlets=("thin",), until=date(2015, 6, 1)),
     ArticleQuery(outlets=("thin",), latest_only=False),
+    ArticleQuery(outlets=("daily",), until=date(2010, 12, 31)),  # more daily, fewer days
 ]
 
 
@@ -139,3 +140,21 @@ def test_a_stretch_dense_with_matches_is_looked_up_a_sparse_one_walked(store):
     # but not the newest revision), 2907 (without WORD), 2857, 2807, 2757 (without), 2707.
     assert search(WORD) == (["খবর 2857", "খবর 2807", "খবর 2707"], False, 7)
     assert search("2907 OR 2857 OR 57") == (["খবর 2907", "খবর 2857", "খবর 57"], True, 0)
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [(FILTERS[4], "articles_identity"), (FILTERS[-1], "articles_published")],
+)
+def test_an_outlet_with_days_reads_the_index_of_the_fewer(store, query, index):
+    """thin (61 articles) until mid-2015 (~200 days): the outlet's index; daily (2,700) in
+    2010 (75 backfilled): the days' index, the outlet checked on those rows only."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        store.search(WORD, query, limit=5, newest=True, walk_steps=0)
+    finally:
+        store.conn.set_trace_callback(None)
+    pages = [sql for sql in statements if sql.startswith("SELECT +a.seq")]
+    plan = store.conn.execute(f"EXPLAIN QUERY PLAN {pages[0]}").fetchall()
+    assert index in str(plan)
