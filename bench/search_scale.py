@@ -18,12 +18,15 @@ A million articles take ~10-20 min here instead of the hours ``Store.write_batch
 store (``--keep``) that holds N already is reused as it is.
 
 Articles are stored in order of publication (5 minutes apart, the last on 2024-12-31, as a daily
-crawl stores them), and belong to four outlets: ``sunnews`` every 10th article (spread through
-the store), ``ittefaq`` the first 1% stored only (an outlet no longer crawled: its matches are
-the oldest of all), ``jugantor`` every 5,000th article (0.02%, spread thin), ``inqilab`` the
-rest. That gives ``--newest`` the cases where the newest matches are not at the end of the
-index: a filter (``--outlet ittefaq``, a date range near the start, ``--outlet jugantor``)
-whose matches lie behind hundreds of thousands of others.
+crawl stores them), but every 500th, a backfilled old one published in 2010-2014 (its day
+scattered, not in store order: a date range there is spread thin through the whole store). They
+belong to six outlets: ``sunnews`` every 10th article (spread through the store), ``ittefaq``
+the first 1% stored only (an outlet no longer crawled: its matches are the oldest of all),
+``samakal`` every 100th, ``prothomalo`` every 500th (0.2%: more than a few, spread thin),
+``jugantor`` every 5,000th (0.02%), ``inqilab`` the rest. That gives ``--newest`` the cases where
+the newest matches are not at the end of the index: a filter (``--outlet ittefaq``, a date range
+near the start, ``--outlet prothomalo``, ``--until 2014-12-18``) whose matches lie behind
+hundreds of thousands of others, few or many, together or spread thin.
 
 **Measured.** ``newscrawl.search.search``, the function ``scrapy search`` calls, with the limit
 the command asks for (20 shown + 1, to say whether there are more): median ms of ``--repeat``
@@ -74,6 +77,7 @@ QUERIES = [
     ("জং", "a word in ~10%"),
     (_corpus.vocabulary().words[30_000], "a made-up tail word, ~0.07%"),
     ("কিম*", "a prefix"),
+    ("কি*", "a short prefix (186 words at 100k)"),
     ('"উত্তর কোরিয়ার"', "a phrase"),
 ]
 
