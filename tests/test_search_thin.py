@@ -62,6 +62,8 @@ FILTERS = [
     ArticleQuery(outlets=("thin",), until=date(2015, 6, 1)),
     ArticleQuery(outlets=("thin",), latest_only=False),
     ArticleQuery(outlets=("daily",), until=date(2010, 12, 31)),  # more daily, fewer days
+    ArticleQuery(since=date(2015, 1, 1), until=date(2020, 12, 31)),  # most, not the last ~800
+    ArticleQuery(outlets=("daily",), since=date(2015, 1, 1), until=date(2020, 12, 31)),
 ]
 
 
@@ -92,8 +94,14 @@ def test_every_way_through_the_filter_finds_the_same_in_the_same_order(
 
     assert titles(walk_steps=10**9) == want  # the walk from the newest match, reading rows
     monkeypatch.setattr(reading, "FILTER_PAGE", 7)  # many pages of the filter's articles
-    for probe_matches in (0, 1, reading.PROBE_MATCHES, 10**9):  # look-ups, both, the walk
-        assert titles(walk_steps=0, probe_matches=probe_matches) == want, probe_matches
+    # Every filter read from its index; then those of 50 articles or more read as broad ones,
+    # from the end of the table, and then with that read cut short at once (the index again).
+    for counted, scan in [(10_000, 10**9), (50, 10**9), (50, 0)]:
+        monkeypatch.setattr(reading, "PART_COUNTED", counted)
+        monkeypatch.setattr(reading, "BROAD_SCAN_STEPS", scan)
+        for probe_matches in (0, 1, reading.PROBE_MATCHES, 10**9):  # look-ups, both, the walk
+            got = titles(walk_steps=0, probe_matches=probe_matches)
+            assert got == want, (counted, scan, probe_matches)
 
 
 def test_a_revision_without_the_word_hides_the_older_one(store):
@@ -144,7 +152,7 @@ def test_a_stretch_dense_with_matches_is_looked_up_a_sparse_one_walked(store):
 
 @pytest.mark.parametrize(
     ("query", "index"),
-    [(FILTERS[4], "articles_identity"), (FILTERS[-1], "articles_published")],
+    [(FILTERS[4], "articles_identity"), (FILTERS[6], "articles_published")],
 )
 def test_an_outlet_with_days_reads_the_index_of_the_fewer(store, query, index):
     """thin (61 articles) until mid-2015 (~200 days): the outlet's index; daily (2,700) in
@@ -158,3 +166,20 @@ def test_an_outlet_with_days_reads_the_index_of_the_fewer(store, query, index):
     pages = [sql for sql in statements if sql.startswith("SELECT +a.seq")]
     plan = store.conn.execute(f"EXPLAIN QUERY PLAN {pages[0]}").fetchall()
     assert index in str(plan)
+
+
+def test_a_filter_of_most_articles_is_read_from_the_end_of_the_table(store, monkeypatch):
+    """2015-2020: ~2,150 articles, all but the last ~800 stored; counted as broad (over
+    PART_COUNTED), its first page is read backwards from the table's end, not from the
+    index of days (which would read every one of its entries for each page)."""
+    monkeypatch.setattr(reading, "PART_COUNTED", 1_000)
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        hits = store.search(WORD, FILTERS[-2], limit=3, newest=True, walk_steps=0)
+    finally:
+        store.conn.set_trace_callback(None)
+    assert [h["title"] for h in hits] == expected(store, FILTERS[-2], 3)
+    [page] = [sql for sql in statements if sql.startswith("SELECT a.seq FROM articles")]
+    plan = str(store.conn.execute(f"EXPLAIN QUERY PLAN {page}").fetchall())
+    assert "SCAN a" in plan and "INDEX" not in plan and "TEMP B-TREE" not in plan

@@ -28,6 +28,9 @@ PROBE_MATCHES = 400
 FILTER_PAGE = 1_000  # the filter's articles read at a time, newest first
 SAMPLE = 256  # matches read to judge how many a stretch of the search index holds
 PART_COUNTED = 10_000  # articles counted of an outlet, and of days, to read the fewer's index
+# Reading the table backwards for a page of a filter that holds most articles: ~3 instructions
+# a row, so ~100,000 rows (~60 ms at a million articles) before the filter's index is read.
+BROAD_SCAN_STEPS = 300_000
 _MATCHES = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH :match AND rowid = :seq"
 _NEWEST = "articles_fts.rowid DESC"
 # A stretch of the search index, and of its matches those on a page of the filter's articles:
@@ -153,12 +156,7 @@ class Reading:
         others), or each article of the page is looked up in the search index: whichever is
         cheaper for the number of matches the stretch holds, judged from a sample of them."""
         hits: list[dict[str, Any]] = []
-        below = None
-        pages = self._smaller_part_first(query, where, params)
-        while len(hits) < params["limit"]:
-            page = self._filter_page(pages, params, below)
-            if not page:
-                break
+        for page in self._filter_pages(query, where, params):
             need = {**params, "limit": params["limit"] - len(hits)}
             if self._walk_is_cheaper(params["match"], page, probe_matches):
                 stretch = {**need, "low": page[-1], "high": page[0], "page": json.dumps(page)}
@@ -172,18 +170,24 @@ class Reading:
                         )
                         if len(hits) == params["limit"]:
                             break
-            if len(page) < FILTER_PAGE:
+            if len(hits) == params["limit"]:
                 break
-            below = page[-1]
         return hits
 
-    def _smaller_part_first(self, query: ArticleQuery, where: str, params: dict[str, Any]) -> str:
-        """The filter for reading its articles from the index of its smaller part: an outlet
-        and days together (inqilab's of 2014), SQLite would read the outlet's index, however
-        many more articles the outlet has than the days. Each part's articles are counted up
-        to ``PART_COUNTED``, and the other part is checked on the rows ("+": no index)."""
-        if not (query.outlets and (query.since or query.until)):
-            return where
+    def _filter_pages(
+        self, query: ArticleQuery, where: str, params: dict[str, Any]
+    ) -> Iterator[list[int]]:
+        """The filter's articles (their seq), newest first, ``FILTER_PAGE`` at a time.
+
+        From the index of the filter's smaller part (an outlet, or days), the other part checked
+        on the rows ("+": not its index), when that part holds fewer than ``PART_COUNTED``
+        articles (counted up to that): for an outlet with days (inqilab's of 2014) SQLite
+        would read the outlet's index, however many more articles it has than the days. Both
+        parts bigger (``--until`` half a year ago), the filter holds most articles and its
+        newest lie just behind the newest matches: the table is read backwards from its end,
+        for up to ``BROAD_SCAN_STEPS`` instructions a page, then, or for a small filter, the
+        index: all of the filter's entries read for each page, and the newest kept.
+        """
         sizes = {}
         for part in ("outlets", "days"):
             alone = (
@@ -192,19 +196,50 @@ class Reading:
                 else replace(query, since=None, until=None)
             )
             clause, _ = _where(alone)
-            sql = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {clause} LIMIT :most)"
-            sizes[part] = self.conn.execute(sql, {**params, "most": PART_COUNTED}).fetchone()[0]
-        if sizes["days"] < sizes["outlets"]:
-            return where.replace("a.outlet IN", "+a.outlet IN")
-        return where.replace("a.published_at", "+a.published_at")
+            if clause != "1":
+                sql = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {clause} LIMIT :most)"
+                most = {**params, "most": PART_COUNTED}
+                sizes[part] = self.conn.execute(sql, most).fetchone()[0]
+        indexed = where
+        if sizes.get("days", PART_COUNTED) < sizes.get("outlets", PART_COUNTED):
+            indexed = where.replace("a.outlet IN", "+a.outlet IN")
+        elif "outlets" in sizes:
+            indexed = where.replace("a.published_at", "+a.published_at")
+        broad = bool(sizes) and min(sizes.values()) >= PART_COUNTED
+        below = None
+        while True:
+            page = None
+            if broad:
+                try:
+                    with self._instructions_at_most(BROAD_SCAN_STEPS):
+                        page = self._filter_page(where, params, below, backwards=True)
+                except sqlite3.OperationalError as exc:
+                    if str(exc) != "interrupted":
+                        raise
+            if page is None:
+                page = self._filter_page(indexed, params, below, backwards=False)
+            if page:
+                yield page
+            if len(page) < FILTER_PAGE:
+                return
+            below = page[-1]
 
-    def _filter_page(self, where: str, params: dict[str, Any], below: int | None) -> list[int]:
-        """The filter's next ``FILTER_PAGE`` articles (their seq), newest first, from its index:
-        +seq, because ordering by seq itself would walk the table backwards, reading every row."""
-        if below is not None:
-            where = f"{where} AND +a.seq < :below"
-        sql = f"SELECT +a.seq FROM articles a WHERE {where} ORDER BY 1 DESC LIMIT :page"
-        rows = self.conn.execute(sql, {**params, "below": below, "page": FILTER_PAGE})
+    def _filter_page(
+        self, where: str, params: dict[str, Any], below: int | None, *, backwards: bool
+    ) -> list[int]:
+        """The filter's next ``FILTER_PAGE`` articles below ``below``, newest first: the table
+        read backwards, or the filter's index (+seq: else SQLite would read the table)."""
+        if backwards:
+            if below is not None:
+                where = f"{where} AND a.seq < :below"
+            sql = f"SELECT a.seq FROM articles AS a NOT INDEXED WHERE {where} ORDER BY a.seq DESC"
+        else:
+            if below is not None:
+                where = f"{where} AND +a.seq < :below"
+            sql = f"SELECT +a.seq FROM articles a WHERE {where} ORDER BY 1 DESC"
+        rows = self.conn.execute(
+            f"{sql} LIMIT :page", {**params, "below": below, "page": FILTER_PAGE}
+        )
         return [seq for (seq,) in rows]
 
     def _walk_is_cheaper(self, match: str, page: list[int], probe_matches: float) -> bool:
