@@ -240,6 +240,7 @@ def filtered(store: Store, repeat: int) -> list[list[Any]]:
     first, last = day(store, "min", daily=True), day(store, "max")
     since, until = last - timedelta(days=30), first + timedelta(days=30)
     half_year = last - timedelta(days=182)
+    middle = first + (last - first) / 2
     archive = day(store, "max", daily=False)  # the backfilled ones: every ARCHIVE-th article
     year = {"since": date(2012, 1, 1), "until": date(2012, 12, 31)}  # a fifth of those
     cases = [
@@ -277,6 +278,13 @@ def filtered(store: Store, repeat: int) -> list[list[Any]]:
             word,
             f"--outlet inqilab --until {half_year}",
             {"outlets": ("inqilab",), "until": half_year},
+        ),
+        # ... and the last half of the store: the newest of the filter far behind, many of them.
+        (word, f"--until {middle}", {"until": middle}),
+        (
+            word,
+            f"--outlet {SPREAD_OUTLET} --until {middle}",
+            {"outlets": (SPREAD_OUTLET,), "until": middle},
         ),
     ]
     result = []

@@ -98,7 +98,7 @@ def test_every_way_through_the_filter_finds_the_same_in_the_same_order(
     # from the end of the table, and then with that read cut short at once (the index again).
     for counted, scan in [(10_000, 10**9), (50, 10**9), (50, 0)]:
         monkeypatch.setattr(reading, "PART_COUNTED", counted)
-        monkeypatch.setattr(reading, "BROAD_SCAN_STEPS", scan)
+        monkeypatch.setattr(reading, "BROAD_SCAN_ROWS", scan)
         for probe_matches in (0, 1, reading.PROBE_MATCHES, 10**9):  # look-ups, both, the walk
             got = titles(walk_steps=0, probe_matches=probe_matches)
             assert got == want, (counted, scan, probe_matches)

@@ -27,10 +27,14 @@ NEWEST_WALK_STEPS = 6_000
 PROBE_MATCHES = 400
 FILTER_PAGE = 1_000  # the filter's articles read at a time, newest first
 SAMPLE = 256  # matches read to judge how many a stretch of the search index holds
-PART_COUNTED = 10_000  # articles counted of an outlet, and of days, to read the fewer's index
-# Reading the table backwards for a page of a filter that holds most articles: ~3 instructions
-# a row, so ~100,000 rows (~60 ms at a million articles) before the filter's index is read.
-BROAD_SCAN_STEPS = 300_000
+# A filter's part (an outlet, or days) of fewer articles is read from its index, each page
+# reading all its entries (~0.2 µs each at a million articles); counted up to this (~3 ms).
+PART_COUNTED = 50_000
+# A filter of more is read backwards from the end of the table (~0.6 µs a row), where a filter
+# holding most articles has its newest, for up to this many rows a page (~40 ms: --until half a
+# year ago at 288 articles a day), then from its index. Counted in SQLite instructions: 1 a row
+# and 2 for each condition of the filter (3 for --until, 5 with --outlet too, measured).
+BROAD_SCAN_ROWS = 65_000
 _MATCHES = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH :match AND rowid = :seq"
 _NEWEST = "articles_fts.rowid DESC"
 # A stretch of the search index, and of its matches those on a page of the filter's articles:
@@ -185,7 +189,7 @@ class Reading:
         would read the outlet's index, however many more articles it has than the days. Both
         parts bigger (``--until`` half a year ago), the filter holds most articles and its
         newest lie just behind the newest matches: the table is read backwards from its end,
-        for up to ``BROAD_SCAN_STEPS`` instructions a page, then, or for a small filter, the
+        for up to ``BROAD_SCAN_ROWS`` rows a page, then, or for a small filter, the
         index: all of the filter's entries read for each page, and the newest kept.
         """
         sizes = {}
@@ -206,12 +210,13 @@ class Reading:
         elif "outlets" in sizes:
             indexed = where.replace("a.published_at", "+a.published_at")
         broad = bool(sizes) and min(sizes.values()) >= PART_COUNTED
+        scan_steps = BROAD_SCAN_ROWS * (1 + 2 * (where.count(" AND ") + 1))
         below = None
         while True:
             page = None
             if broad:
                 try:
-                    with self._instructions_at_most(BROAD_SCAN_STEPS):
+                    with self._instructions_at_most(scan_steps):
                         page = self._filter_page(where, params, below, backwards=True)
                 except sqlite3.OperationalError as exc:
                     if str(exc) != "interrupted":
