@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,8 @@ NEWEST_WALK_STEPS = 6_000
 PROBE_MATCHES = 400
 FILTER_PAGE = 1_000  # the filter's articles read at a time, newest first
 SAMPLE = 256  # matches read to judge how many a stretch of the search index holds
-# A filter's part (an outlet, or days) of fewer articles is read from its index, each page
-# reading all its entries (~0.2 µs each at a million articles); counted up to this (~3 ms).
+# A filter of fewer articles is read from its index, each page reading all its entries (~0.2 µs
+# each at a million articles); counted up to this (~3 ms).
 PART_COUNTED = 50_000
 # A filter of more is read backwards from the end of the table (~0.6 µs a row), where a filter
 # holding most articles has its newest, for up to this many rows a page (~40 ms: --until half a
@@ -160,7 +160,7 @@ class Reading:
         others), or each article of the page is looked up in the search index: whichever is
         cheaper for the number of matches the stretch holds, judged from a sample of them."""
         hits: list[dict[str, Any]] = []
-        for page in self._filter_pages(query, where, params):
+        for page in self._filter_pages(where, params):
             need = {**params, "limit": params["limit"] - len(hits)}
             if self._walk_is_cheaper(params["match"], page, probe_matches):
                 stretch = {**need, "low": page[-1], "high": page[0], "page": json.dumps(page)}
@@ -178,38 +178,19 @@ class Reading:
                 break
         return hits
 
-    def _filter_pages(
-        self, query: ArticleQuery, where: str, params: dict[str, Any]
-    ) -> Iterator[list[int]]:
+    def _filter_pages(self, where: str, params: dict[str, Any]) -> Iterator[list[int]]:
         """The filter's articles (their seq), newest first, ``FILTER_PAGE`` at a time.
 
-        From the index of the filter's smaller part (an outlet, or days), the other part checked
-        on the rows ("+": not its index), when that part holds fewer than ``PART_COUNTED``
-        articles (counted up to that): for an outlet with days (inqilab's of 2014) SQLite
-        would read the outlet's index, however many more articles it has than the days. Both
-        parts bigger (``--until`` half a year ago), the filter holds most articles and its
-        newest lie just behind the newest matches: the table is read backwards from its end,
-        for up to ``BROAD_SCAN_ROWS`` rows a page, then, or for a small filter, the
-        index: all of the filter's entries read for each page, and the newest kept.
+        From the filter's index (the outlet's, the days', or for both the outlet's by day),
+        which holds the seq of each: all of the filter's entries are read for each page, and
+        the newest kept. A filter of ``PART_COUNTED`` articles or more (counted up to that in
+        its index), such as ``--until`` half a year ago, holds most articles, and its newest
+        lie just behind the newest matches: the table is read backwards from its end first,
+        for up to ``BROAD_SCAN_ROWS`` rows a page.
         """
-        sizes = {}
-        for part in ("outlets", "days"):
-            alone = (
-                replace(query, outlets=())
-                if part == "days"
-                else replace(query, since=None, until=None)
-            )
-            clause, _ = _where(alone)
-            if clause != "1":
-                sql = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {clause} LIMIT :most)"
-                most = {**params, "most": PART_COUNTED}
-                sizes[part] = self.conn.execute(sql, most).fetchone()[0]
-        indexed = where
-        if sizes.get("days", PART_COUNTED) < sizes.get("outlets", PART_COUNTED):
-            indexed = where.replace("a.outlet IN", "+a.outlet IN")
-        elif "outlets" in sizes:
-            indexed = where.replace("a.published_at", "+a.published_at")
-        broad = bool(sizes) and min(sizes.values()) >= PART_COUNTED
+        counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {where} LIMIT :most)"
+        most = {**params, "most": PART_COUNTED}
+        broad = self.conn.execute(counted, most).fetchone()[0] >= PART_COUNTED
         scan_steps = BROAD_SCAN_ROWS * (1 + 2 * (where.count(" AND ") + 1))
         below = None
         while True:
@@ -222,7 +203,7 @@ class Reading:
                     if str(exc) != "interrupted":
                         raise
             if page is None:
-                page = self._filter_page(indexed, params, below, backwards=False)
+                page = self._filter_page(where, params, below, backwards=False)
             if page:
                 yield page
             if len(page) < FILTER_PAGE:
