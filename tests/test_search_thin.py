@@ -80,16 +80,17 @@ def expected(store: Store, query: ArticleQuery, limit: int) -> list[str]:
     return [a["title"] for a in sorted(kept, key=lambda a: -a["seq"])[:limit]]
 
 
+@pytest.mark.parametrize("match", [WORD, "বন্য*"])  # the word; a prefix of it (no other)
 @pytest.mark.parametrize("limit", [1, 21, 1000])
 @pytest.mark.parametrize("query", FILTERS)
 def test_every_way_through_the_filter_finds_the_same_in_the_same_order(
-    store, query, limit, monkeypatch
+    store, query, limit, match, monkeypatch
 ):
     want = expected(store, query, limit)
     assert want, "the filter keeps matches"
 
     def titles(**how):
-        hits = store.search(WORD, query, limit=limit, newest=True, **how)
+        hits = store.search(match, query, limit=limit, newest=True, **how)
         return [hit["title"] for hit in hits]
 
     assert titles(walk_steps=10**9) == want  # the walk from the newest match, reading rows
@@ -191,3 +192,17 @@ def test_a_store_of_version_5_gets_the_outlets_index_by_day(tmp_path):
         assert s.schema_version == 6
         indexes = [row[1] for row in s.conn.execute("PRAGMA index_list(articles)")]
         assert "articles_outlet_published" in indexes
+
+
+def test_a_prefix_behind_a_filter_goes_through_the_filters_articles_at_once(store):
+    """Each statement of a prefix query merges its words' lists first: no walk that would be
+    cut short before the filter's articles are read."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        hits = store.search("বন্য*", FILTERS[0], limit=3, newest=True)
+    finally:
+        store.conn.set_trace_callback(None)
+    assert [h["title"] for h in hits] == expected(store, FILTERS[0], 3)
+    searches = [sql for sql in statements if "MATCH" in sql]
+    assert len(searches) == 1 and "json_each" in searches[0]
