@@ -18,12 +18,15 @@ A million articles take ~10-20 min here instead of the hours ``Store.write_batch
 store (``--keep``) that holds N already is reused as it is.
 
 Articles are stored in order of publication (5 minutes apart, the last on 2024-12-31, as a daily
-crawl stores them), and belong to four outlets: ``sunnews`` every 10th article (spread through
-the store), ``ittefaq`` the first 1% stored only (an outlet no longer crawled: its matches are
-the oldest of all), ``jugantor`` every 5,000th article (0.02%, spread thin), ``inqilab`` the
-rest. That gives ``--newest`` the cases where the newest matches are not at the end of the
-index: a filter (``--outlet ittefaq``, a date range near the start, ``--outlet jugantor``)
-whose matches lie behind hundreds of thousands of others.
+crawl stores them), but every 500th, a backfilled old one published in 2010-2014 (its day
+scattered, not in store order: a date range there is spread thin through the whole store). They
+belong to six outlets: ``sunnews`` every 10th article (spread through the store), ``ittefaq``
+the first 1% stored only (an outlet no longer crawled: its matches are the oldest of all),
+``samakal`` every 100th, ``prothomalo`` every 500th (0.2%: more than a few, spread thin),
+``jugantor`` every 5,000th (0.02%), ``inqilab`` the rest. That gives ``--newest`` the cases where
+the newest matches are not at the end of the index: a filter (``--outlet ittefaq``, a date range
+near the start, ``--outlet prothomalo``, ``--until 2014-12-18``) whose matches lie behind
+hundreds of thousands of others, few or many, together or spread thin.
 
 **Measured.** ``newscrawl.search.search``, the function ``scrapy search`` calls, with the limit
 the command asks for (20 shown + 1, to say whether there are more): median ms of ``--repeat``
@@ -60,6 +63,11 @@ LAST = 999_999  # the article published last (2024-12-31 23:00 at 1M articles)
 SPREAD_OUTLET = "sunnews"  # every 10th article
 OLD_OUTLET = "ittefaq"  # the first 1% stored only
 THIN_OUTLET = "jugantor"  # every 5,000th article: spread thin through the whole store
+SPARSE_OUTLET = "prothomalo"  # every 500th article: more than a few, spread thin
+SCARCE_OUTLET = "samakal"  # every 100th article
+ARCHIVE = 500  # every 500th article is an old one, stored by a backfill among the daily ones
+ARCHIVE_FIRST = datetime(2010, 1, 1, 9, 0, tzinfo=scale.NEWEST.tzinfo)
+ARCHIVE_DAYS = 5 * 365  # their days: 2010-2014, in no order of storing
 LIMIT = DEFAULT_LIMIT + 1  # what `scrapy search` asks for: one more says whether there are more
 
 # (query, what it is). Shares are of this synthetic corpus (measured on 4,000 articles).
@@ -69,6 +77,7 @@ QUERIES = [
     ("জং", "a word in ~10%"),
     (_corpus.vocabulary().words[30_000], "a made-up tail word, ~0.07%"),
     ("কিম*", "a prefix"),
+    ("কি*", "a short prefix (186 words at 100k)"),
     ('"উত্তর কোরিয়ার"', "a phrase"),
 ]
 
@@ -81,7 +90,19 @@ def outlet(number: int) -> str:
         return OLD_OUTLET
     if number % 5_000 == 4_998:
         return THIN_OUTLET
+    if number % 500 == 250:
+        return SPARSE_OUTLET
+    if number % 100 == 41:
+        return SCARCE_OUTLET
     return SPREAD_OUTLET if number % 10 == 9 else "inqilab"
+
+
+def published(number: int) -> datetime:
+    """5 minutes after the one stored before, but for every ``ARCHIVE``th (a backfill of
+    2010-2014: its days scattered, so a date range there is spread thin through the store)."""
+    if number % ARCHIVE == 123:
+        return ARCHIVE_FIRST + timedelta(days=number * 7_919 % ARCHIVE_DAYS)
+    return scale.NEWEST - timedelta(minutes=5 * (LAST - number))
 
 
 def rows(index: int) -> list[dict[str, Any]]:
@@ -89,7 +110,7 @@ def rows(index: int) -> list[dict[str, Any]]:
     made = []
     for item in scale.batch(index):
         number = int(item["article_id"]) - scale.FIRST_ID
-        published = (scale.NEWEST - timedelta(minutes=5 * (LAST - number))).isoformat()
+        when = published(number).isoformat()
         row = {column: item.get(column) for column in ARTICLE_COLUMNS}
         for column in JSON_COLUMNS:
             if row[column] is not None:
@@ -99,8 +120,8 @@ def rows(index: int) -> list[dict[str, Any]]:
             revision=1,
             first_seen_at=item["crawled_at"],
             outlet=outlet(number),
-            published_at=published,
-            updated_at=published,
+            published_at=when,
+            updated_at=when,
         )
         made.append(row)
     return made
@@ -205,16 +226,23 @@ def searches(store: Store, repeat: int) -> list[list[Any]]:
     return result
 
 
-def day(store: Store, which: str) -> date:
-    (published,) = store.conn.execute(f"SELECT {which}(published_at) FROM articles").fetchone()
+def day(store: Store, which: str, *, daily: bool | None = None) -> date:
+    """The first or last day published of all articles, the daily ones or the backfilled."""
+    where = {None: "1", True: f"seq % {ARCHIVE} != 124", False: f"seq % {ARCHIVE} = 124"}[daily]
+    sql = f"SELECT {which}(published_at) FROM articles WHERE {where}"
+    (published,) = store.conn.execute(sql).fetchone()
     return datetime.fromisoformat(published).date()
 
 
 def filtered(store: Store, repeat: int) -> list[list[Any]]:
     """Words with filters: where their newest matches lie decides what --newest costs."""
-    word, rarer, prefix = QUERIES[0][0], QUERIES[2][0], QUERIES[4][0]
-    first, last = day(store, "min"), day(store, "max")
+    word, half, rarer, prefix = QUERIES[0][0], QUERIES[1][0], QUERIES[2][0], QUERIES[4][0]
+    first, last = day(store, "min", daily=True), day(store, "max")
     since, until = last - timedelta(days=30), first + timedelta(days=30)
+    half_year = last - timedelta(days=182)
+    middle = first + (last - first) / 2
+    archive = day(store, "max", daily=False)  # the backfilled ones: every ARCHIVE-th article
+    year = {"since": date(2012, 1, 1), "until": date(2012, 12, 31)}  # a fifth of those
     cases = [
         (word, f"--outlet {SPREAD_OUTLET}", {"outlets": (SPREAD_OUTLET,)}),
         (word, f"--outlet {OLD_OUTLET}", {"outlets": (OLD_OUTLET,)}),
@@ -223,6 +251,41 @@ def filtered(store: Store, repeat: int) -> list[list[Any]]:
         (prefix, f"--outlet {THIN_OUTLET}", {"outlets": (THIN_OUTLET,)}),
         (word, f"--since {since}", {"since": since}),
         (word, f"--until {until}", {"until": until}),
+        # Filters leaving more than a few articles, spread thin among the word's matches.
+        (word, f"--outlet {SPARSE_OUTLET}", {"outlets": (SPARSE_OUTLET,)}),
+        (half, f"--outlet {SPARSE_OUTLET}", {"outlets": (SPARSE_OUTLET,)}),
+        (rarer, f"--outlet {SPARSE_OUTLET}", {"outlets": (SPARSE_OUTLET,)}),
+        (word, f"--outlet {SCARCE_OUTLET}", {"outlets": (SCARCE_OUTLET,)}),
+        (rarer, f"--outlet {SCARCE_OUTLET}", {"outlets": (SCARCE_OUTLET,)}),
+        (
+            word,
+            f"--outlet {SPARSE_OUTLET} --outlet {THIN_OUTLET}",
+            {"outlets": (SPARSE_OUTLET, THIN_OUTLET)},
+        ),
+        (word, f"--until {archive}", {"until": archive}),
+        (rarer, f"--until {archive}", {"until": archive}),
+        (word, "--since 2012-01-01 --until 2012-12-31", year),
+        (
+            word,
+            f"--outlet inqilab --until {archive}",
+            {"outlets": ("inqilab",), "until": archive},
+        ),
+        (prefix, f"--outlet {SPARSE_OUTLET}", {"outlets": (SPARSE_OUTLET,)}),
+        (prefix, f"--until {archive}", {"until": archive}),
+        # Days that leave out only the last half year: most articles, none of the newest.
+        (word, f"--until {half_year}", {"until": half_year}),
+        (
+            word,
+            f"--outlet inqilab --until {half_year}",
+            {"outlets": ("inqilab",), "until": half_year},
+        ),
+        # ... and the last half of the store: the newest of the filter far behind, many of them.
+        (word, f"--until {middle}", {"until": middle}),
+        (
+            word,
+            f"--outlet {SPREAD_OUTLET} --until {middle}",
+            {"outlets": (SPREAD_OUTLET,), "until": middle},
+        ),
     ]
     result = []
     for query, label, filters in cases:

@@ -14,7 +14,7 @@ from newscrawl import text
 from newscrawl.search import search
 from newscrawl.store import MIGRATIONS, Store
 from newscrawl.store.merge import merge_shard
-from newscrawl.store.schema import statements
+from newscrawl.store.schema import SCHEMA_VERSION, statements
 
 
 def article(i: int, *, outlet: str = "sunnews", title: str | None = None) -> dict:
@@ -160,7 +160,7 @@ def v5_store(path) -> None:
 def test_a_version_5_store_is_upgraded_and_stays_complete(db_path):
     v5_store(db_path)
     with Store(db_path) as store:
-        assert store.schema_version == 6
+        assert store.schema_version == SCHEMA_VERSION
         assert found(store, "আগের") == ["পুরনো"]
         store.write_batch([article(i) for i in range(4)])
         assert_index_complete(store)

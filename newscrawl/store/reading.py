@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -16,15 +16,34 @@ import sqlite_utils
 from newscrawl.store.rows import StoreError, decode, utcnow
 from newscrawl.store.schema import ARTICLE_COLUMNS
 
-# SQLite instructions a filtered --newest walk may take before it looks up where the filter's
-# articles end: a match the filter leaves out costs ~6, and a read of its row (~5 µs at a
-# million articles), so this is ~5,000 matches passed over.
-NEWEST_WALK_STEPS = 30_000
-# A filter that leaves no more articles than this has each looked up in the index (~0.05 ms
-# each at a million articles) rather than the matches walked over.
-FEW_ARTICLES = 500
-LOOKUP_SECONDS = 0.05  # for those look-ups in all
+# SQLite instructions a filtered --newest walk may take before it turns to the filter's own
+# articles: a match the filter leaves out costs ~6, and a read of its row (~5 µs at a million
+# articles), so this is ~1,000 matches passed over: a filter that keeps 1 match in 50 or more
+# is answered by the walk alone.
+NEWEST_WALK_STEPS = 6_000
+# Looking one article up in the search index (is it a match?) costs as much as passing over this
+# many matches in a walk of the index that reads no rows (~70 µs against ~0.18 µs, measured at
+# 100k articles; see docs/benchmarks.md).
+PROBE_MATCHES = 400
+FILTER_PAGE = 1_000  # the filter's articles read at a time, newest first
+SAMPLE = 256  # matches read to judge how many a stretch of the search index holds
+# A filter of fewer articles is read from its index, each page reading all its entries (~0.2 µs
+# each at a million articles); counted up to this (~3 ms).
+PART_COUNTED = 50_000
+# A filter of more is read backwards from the end of the table (~0.6 µs a row), where a filter
+# holding most articles has its newest, for up to this many rows a page (~40 ms: --until half a
+# year ago at 288 articles a day), then from its index. Counted in SQLite instructions: 1 a row
+# and 2 for each condition of the filter (3 for --until, 5 with --outlet too, measured).
+BROAD_SCAN_ROWS = 65_000
+NEAR_THE_END_STEPS = 100_000  # to find where a broad filter's latest published are stored
 _MATCHES = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH :match AND rowid = :seq"
+_NEWEST = "articles_fts.rowid DESC"
+# A stretch of the search index, and of its matches those on a page of the filter's articles:
+# "+" so that the page is a list to check each match against, not rowids to look up one by one.
+_ON_THE_PAGE = (
+    "articles_fts.rowid BETWEEN :low AND :high"
+    " AND +articles_fts.rowid IN (SELECT value FROM json_each(:page))"
+)
 
 
 class Reading:
@@ -105,7 +124,7 @@ class Reading:
         marks: tuple[str, str] = ("[", "]"),
         newest: bool = False,
         walk_steps: int = NEWEST_WALK_STEPS,
-        lookup_seconds: float = LOOKUP_SECONDS,
+        probe_matches: float = PROBE_MATCHES,
     ) -> list[dict[str, Any]]:
         """Best matches first for an FTS5 query, or with ``newest`` the latest stored first;
         sqlite3.OperationalError if FTS5 rejects the query.
@@ -114,45 +133,143 @@ class Reading:
         articles costs time in proportion to the store. Newest first walks the index from its
         last rowid (the order articles were stored) and stops at ``limit``: the same short
         time for any word, as long as the newest matches pass the filters. When a filter
-        leaves them out (an outlet no longer crawled, ``until`` long ago), each match passed
-        over costs a read of its row; after ``walk_steps`` SQLite instructions the filters'
-        last articles are read from their index: when there are few (``FEW_ARTICLES``) each is
-        looked up in the search index, newest first, for up to ``lookup_seconds``; else, or
-        then, the walk starts again from the next of them.
+        leaves them out (an outlet no longer crawled, ``until`` long ago, an outlet with one
+        article in 500), each match passed over costs a read of its row; after ``walk_steps``
+        SQLite instructions the search goes through the filter's own articles instead, newest
+        first (``_newest_of_the_filter``), in the same order.
         """
         where, params = _where(query)
         params.update(match=match, limit=limit, open=marks[0], close=marks[1])
         if not newest:
             return self._hits(query, where, "articles_fts.rank", params)
-        order = "articles_fts.rowid DESC"
         if where == "1":
-            return self._hits(query, where, order, params)
+            return self._hits(query, where, _NEWEST, params)
+        # A prefix query merges the lists of all its words at the start of each statement
+        # (tens of ms at a million articles): not twice when the walk is cut short.
+        if not _is_prefix(match):
+            try:
+                with self._instructions_at_most(walk_steps):
+                    return self._hits(query, where, _NEWEST, params)
+            except sqlite3.OperationalError as exc:
+                if str(exc) != "interrupted":
+                    raise
+        return self._newest_of_the_filter(query, where, params, probe_matches)
+
+    def _newest_of_the_filter(
+        self, query: ArticleQuery, where: str, params: dict[str, Any], probe_matches: float
+    ) -> list[dict[str, Any]]:
+        """The newest matches among the filter's articles, read from the filter's index newest
+        first, a page at a time. In the stretch of the search index a page spans, either the
+        matches are walked, keeping those whose number is on the page (no row read for the
+        others), or each article of the page is looked up in the search index: whichever is
+        cheaper for the number of matches the stretch holds, judged from a sample of them."""
+        hits: list[dict[str, Any]] = []
+        for page in self._filter_pages(where, params):
+            need = {**params, "limit": params["limit"] - len(hits)}
+            if self._walk_is_cheaper(params["match"], page, probe_matches):
+                stretch = {**need, "low": page[-1], "high": page[0], "page": json.dumps(page)}
+                hits += self._hits(query, f"{where} AND {_ON_THE_PAGE}", _NEWEST, stretch)
+            else:
+                for seq in page:
+                    one = {**need, "seq": seq}
+                    if self.conn.execute(_MATCHES, one).fetchone():
+                        hits += self._hits(
+                            query, f"{where} AND articles_fts.rowid = :seq", _NEWEST, one
+                        )
+                        if len(hits) == params["limit"]:
+                            break
+            if len(hits) == params["limit"]:
+                break
+        return hits
+
+    def _filter_pages(self, where: str, params: dict[str, Any]) -> Iterator[list[int]]:
+        """The filter's articles (their seq), newest first, ``FILTER_PAGE`` at a time.
+
+        From the filter's index (the outlet's, the days', or for both the outlet's by day),
+        which holds the seq of each: all of the filter's entries are read for each page, and
+        the newest kept. A filter of ``PART_COUNTED`` articles or more (counted up to that in
+        its index), such as ``--until`` half a year ago, holds most articles, and its newest
+        lie just behind the newest matches: the table is read backwards from its end first,
+        for up to ``BROAD_SCAN_ROWS`` rows a page.
+        """
+        counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {where} LIMIT :most)"
+        most = {**params, "most": PART_COUNTED}
+        broad = self.conn.execute(counted, most).fetchone()[0] >= PART_COUNTED
+        broad = broad and self._newest_are_near_the_end(where, params)
+        scan_steps = BROAD_SCAN_ROWS * (1 + 2 * (where.count(" AND ") + 1))
+        below = None
+        while True:
+            page = None
+            if broad:
+                try:
+                    with self._instructions_at_most(scan_steps):
+                        page = self._filter_page(where, params, below, backwards=True)
+                except sqlite3.OperationalError as exc:
+                    if str(exc) != "interrupted":
+                        raise
+            if page is None:
+                page = self._filter_page(where, params, below, backwards=False)
+            if page:
+                yield page
+            if len(page) < FILTER_PAGE:
+                return
+            below = page[-1]
+
+    def _newest_are_near_the_end(self, where: str, params: dict[str, Any]) -> bool:
+        """Whether a broad filter's newest articles are within ``BROAD_SCAN_ROWS`` of the end
+        of the table, judged from its latest published (a page of them, from an index by day;
+        stored order follows publication closely, and a guess wrong costs time, not hits)."""
+        sql = (
+            f"SELECT max(seq) FROM (SELECT a.seq FROM articles a WHERE {where}"
+            " ORDER BY a.published_at DESC LIMIT :page)"
+        )
         try:
-            with self._instructions_at_most(walk_steps):
-                return self._hits(query, where, order, params)
+            with self._instructions_at_most(NEAR_THE_END_STEPS):
+                (newest,) = self.conn.execute(sql, {**params, "page": FILTER_PAGE}).fetchone()
         except sqlite3.OperationalError as exc:
             if str(exc) != "interrupted":
                 raise
-        # The filter's last articles, from its index: +seq, because ordering by seq itself
-        # would walk the table backwards, reading every row.
-        sql = f"SELECT +a.seq FROM articles a WHERE {where} ORDER BY 1 DESC LIMIT :few"
-        last = [seq for (seq,) in self.conn.execute(sql, {**params, "few": FEW_ARTICLES + 1})]
-        # Few (they may be spread thin among the matches): each looked up in the search index,
-        # newest first, while that is quick. Many, or slow lookups (a prefix query merges the
-        # doclists of all its words at every lookup): the walk again, from the next of them.
-        hits: list[dict[str, Any]] = []
-        started = time.perf_counter()
-        for seq in last:
-            if len(last) > FEW_ARTICLES or time.perf_counter() - started >= lookup_seconds:
-                rest = {**params, "last": seq, "limit": limit - len(hits)}
-                where_last = f"{where} AND articles_fts.rowid <= :last"
-                return hits + self._hits(query, where_last, order, rest)
-            one = {**params, "seq": seq}
-            if self.conn.execute(_MATCHES, one).fetchone():
-                hits += self._hits(query, f"{where} AND articles_fts.rowid = :seq", order, one)
-            if len(hits) == limit:
-                break
-        return hits
+            return False
+        return newest is not None and self.max_seq() - newest < BROAD_SCAN_ROWS
+
+    def _filter_page(
+        self, where: str, params: dict[str, Any], below: int | None, *, backwards: bool
+    ) -> list[int]:
+        """The filter's next ``FILTER_PAGE`` articles below ``below``, newest first: the table
+        read backwards, or the filter's index (+seq: else SQLite would read the table)."""
+        if backwards:
+            if below is not None:
+                where = f"{where} AND a.seq < :below"
+            sql = f"SELECT a.seq FROM articles AS a NOT INDEXED WHERE {where} ORDER BY a.seq DESC"
+        else:
+            if below is not None:
+                where = f"{where} AND +a.seq < :below"
+            sql = f"SELECT +a.seq FROM articles a WHERE {where} ORDER BY 1 DESC"
+        rows = self.conn.execute(
+            f"{sql} LIMIT :page", {**params, "below": below, "page": FILTER_PAGE}
+        )
+        return [seq for (seq,) in rows]
+
+    def _walk_is_cheaper(self, match: str, page: list[int], probe_matches: float) -> bool:
+        """Whether walking the matches between a page's first and last article costs less than
+        looking each article of the page up: the stretch's newest ``SAMPLE`` matches say how
+        many it holds. A prefix query is always walked: each look-up would merge the lists of
+        every word it stands for, as a walk does once."""
+        if _is_prefix(match):
+            return True
+        high, low = page[0], page[-1]
+        sample = [
+            rowid
+            for (rowid,) in self.conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                " AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?",
+                (match, low, high, SAMPLE),
+            )
+        ]
+        matches = len(sample)
+        if matches == SAMPLE:  # as dense as the sample through the whole stretch
+            matches = SAMPLE * (high - low + 1) / (high - sample[-1] + 1)
+        return matches <= probe_matches * len(page)
 
     def _hits(
         self, query: ArticleQuery, where: str, order: str, params: dict[str, Any]
@@ -221,6 +338,11 @@ class ArticleQuery:
     until: date | None = None  # inclusive
     latest_only: bool = True  # the newest revision of each article
     not_exported_to: str | None = None  # leave out what an earlier export to this target took
+
+
+def _is_prefix(match: str) -> bool:
+    """Whether an FTS5 query may hold a prefix (``কিম*``); a ``*`` in quotes counts too."""
+    return "*" in match
 
 
 def _source(query: ArticleQuery) -> str:
