@@ -1,0 +1,25 @@
+"""The mistakes a new user makes while following README.md: each is one line, with the exit
+status README's table gives (2 for a usage mistake), and nothing of Scrapy's start-up banner."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_scrapy
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("probe", "inqilb"), "scrapy probe: no outlet 'inqilb' (known: "),
+        (("probe",), "scrapy probe: name one outlet: scrapy probe inqilab"),
+        (("probe", "inqilab", "-a", "since=yesterday"), "scrapy probe: since must be a date"),
+    ],
+)
+def test_a_probe_mistake_is_one_line_before_the_banner(args, said):
+    result = run_scrapy(*args)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.startswith(said), result.stderr[-2000:]
+    assert len(result.stderr.splitlines()) == 1, result.stderr[-2000:]
