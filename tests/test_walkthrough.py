@@ -23,3 +23,22 @@ def test_a_probe_mistake_is_one_line_before_the_banner(args, said):
     assert result.returncode == 2, result.stderr[-2000:]
     assert result.stderr.startswith(said), result.stderr[-2000:]
     assert len(result.stderr.splitlines()) == 1, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--since", "2024-13-01"), "scrapy export: bad --since date '2024-13-01': expected"),
+        (("--since", "2024-02-01", "--until", "2024-01-01"),
+         "scrapy export: --since 2024-02-01 is after --until 2024-01-01: no article could"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_export_day_is_a_usage_mistake(tmp_path, args, said):
+    result = run_scrapy(
+        "export", *args, "-o", str(tmp_path / "out.jsonl"),
+        settings={"NEWSCRAWL_DB": str(tmp_path / "none.db")},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(result.stderr.splitlines()) == 1, result.stderr[-2000:]
+    assert result.stderr.startswith(said), result.stderr
+    assert not (tmp_path / "out.jsonl").exists()
