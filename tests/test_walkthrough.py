@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from newscrawl import runlock
 from tests.conftest import run_scrapy
 
 pytestmark = pytest.mark.e2e
@@ -42,3 +43,23 @@ def test_a_mistyped_export_day_is_a_usage_mistake(tmp_path, args, said):
     assert len(result.stderr.splitlines()) == 1, result.stderr[-2000:]
     assert result.stderr.startswith(said), result.stderr
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_scrapy_crawl_of_a_locked_outlet_says_so_and_exits_75(tmp_path):
+    """Two crawls of one outlet at once: the second stops at once, as crawlall's does."""
+    db = tmp_path / "newscrawl.db"
+    runlock.acquire(db, "inqilab")
+    try:
+        result = run_scrapy(
+            "crawl", "inqilab", "-a", "base_url=http://127.0.0.1:9",
+            settings={"NEWSCRAWL_DB": str(db)},
+        )  # fmt: skip
+    finally:
+        runlock.release(db, "inqilab")
+    assert result.returncode == 75, result.stderr[-3000:]
+    last = result.stderr.splitlines()[-1]
+    assert last == (
+        "scrapy crawl: inqilab: another run of inqilab holds its lock (see above); this run did"
+        " nothing: run it again once that one has finished"
+    ), result.stderr[-3000:]
+    assert "holds " + str(db) + ".inqilab.lock" in result.stderr

@@ -4,7 +4,8 @@ A mistyped spider name, ``-a since=…`` or ``-a base_url=…``, or a database S
 write, gets one line saying what to write, before the crawler starts (and prints its banner),
 instead of a traceback from deep inside the crawler. A run that reached no page of its site (every
 request failed to download), lost articles to the store (disk full) or could not be recorded
-exits 1, its last line saying so and what to do; other health problems are left to the ``runs``
+exits 1, its last line saying so and what to do; one that found its outlet's run lock held
+exits 75, as ``scrapy crawlall`` does; other health problems are left to the ``runs``
 table and ``scrapy report``, as before. Scrapy's log stays on the console, without tracebacks
 for network errors or for Spidermon's failed checks (each is its check's name and reason).
 """
@@ -19,6 +20,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl import health
 from newscrawl.commands._cli import check_database, check_spider, one_line_errors, say
+from newscrawl.commands.crawlall import EXIT_LOCKED
 
 TRACEBACK = "Traceback (most recent call last):"
 
@@ -58,6 +60,14 @@ class Command(ScrapyCrawl):
         if self.crawler is None or self.exitcode != 0:
             return
         stats = self.crawler.stats.get_stats()
+        if stats.get("finish_reason") == "locked":
+            say(
+                self,
+                f"{args[0]}: another run of {args[0]} holds its lock (see above); this run did"
+                " nothing: run it again once that one has finished",
+            )
+            self.exitcode = EXIT_LOCKED
+            return
         problem = health.storage_problem(stats)
         unreachable = health.unreachable_problem(stats)
         if problem:
