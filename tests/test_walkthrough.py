@@ -3,10 +3,15 @@ status README's table gives (2 for a usage mistake), and nothing of Scrapy's sta
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from newscrawl import runlock
-from tests.conftest import run_scrapy
+from tests.conftest import run_scrapy, scrapy_env
+from tests.support.checkout import copy_checkout
 
 pytestmark = pytest.mark.e2e
 
@@ -63,3 +68,20 @@ def test_scrapy_crawl_of_a_locked_outlet_says_so_and_exits_75(tmp_path):
         " nothing: run it again once that one has finished"
     ), result.stderr[-3000:]
     assert "holds " + str(db) + ".inqilab.lock" in result.stderr
+
+
+def test_scrapy_fixture_from_a_saved_page_prints_what_it_wrote_and_each_fields_layer(tmp_path):
+    """No start-up banner on stderr, and the date fields name the layer that gave them."""
+    checkout = copy_checkout(tmp_path / "newscrawl")
+    page = checkout / "tests/fixtures/inqilab/jsonld.html"
+    url = json.loads(page.with_suffix(".json").read_text("utf-8"))["url"]
+    result = subprocess.run(  # as typed: no log settings of the tests' own
+        [sys.executable, "-m", "scrapy", "fixture", "--from-file", str(page), "--url", url,
+         "--case", "walk"],
+        cwd=checkout, env=scrapy_env(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr == ""
+    assert (checkout / "tests/fixtures/inqilab/walk.json").is_file()
+    [published] = [line for line in result.stdout.splitlines() if "published_at:" in line]
+    assert published.endswith("[json-ld]"), result.stdout

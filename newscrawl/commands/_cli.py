@@ -27,6 +27,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import arglist_to_dict, closest_scrapy_cfg
 
+from newscrawl import runlog
 from newscrawl.offline import OfflineError
 from newscrawl.search import SearchError
 from newscrawl.store import Store, StoreError
@@ -274,3 +275,11 @@ def reader_went_away(command: ScrapyCommand) -> None:
     """
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     command.exitcode = 1
+
+
+def quiet_banner(settings: BaseSettings) -> None:
+    """Log warnings and errors only, unless the person running the command chose a log level or
+    file: the project's ``LOG_LEVEL`` (INFO) outranks a command's ``default_settings``, so
+    Scrapy's start-up banner would otherwise bury the command's own output."""
+    if not runlog.log_chosen(settings):
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")

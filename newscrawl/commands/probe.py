@@ -15,7 +15,7 @@ import inspect
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -29,6 +29,7 @@ from newscrawl.commands._cli import (
     count_option,
     one_line_errors,
     parse_spider_args,
+    quiet_banner,
     spider_argument_problem,
 )
 from newscrawl.learn.selectors import Sample, learn, observe
@@ -110,7 +111,6 @@ def report(
 @one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
         return "OUTLET [--limit N] [-a base_url=URL]"
@@ -131,6 +131,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        quiet_banner(self.settings)
         parse_spider_args(opts)
         # Checked here, before the crawler process exists: its start-up banner would bury them.
         if len(args) != 1:
