@@ -4,14 +4,18 @@ status README's table gives (2 for a usage mistake), and nothing of Scrapy's sta
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
 from newscrawl import runlock
-from tests.conftest import run_scrapy, scrapy_env
+from tests.conftest import PROJECT, run_scrapy, scrapy_args, scrapy_env
 from tests.support.checkout import copy_checkout
+from tests.test_hostile_runs import finish, last_run
+from tests.test_scheduled import Site
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +89,32 @@ def test_scrapy_fixture_from_a_saved_page_prints_what_it_wrote_and_each_fields_l
     assert (checkout / "tests/fixtures/inqilab/walk.json").is_file()
     [published] = [line for line in result.stdout.splitlines() if "published_at:" in line]
     assert published.endswith("[json-ld]"), result.stdout
+
+
+@pytest.fixture
+def site(replica):
+    return Site(replica)
+
+
+def test_scrapy_crawl_stopped_by_a_second_ctrl_c_exits_130(site, db_path):
+    """Ctrl-C twice: the run is recorded as killed, and the exit status says it did not finish."""
+    site.publish(4, delay=30)  # article pages that take 30 s: mid-run for as long as needed
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "inqilab", "-a", f"base_url={site.replica.url}",
+         *scrapy_args({"NEWSCRAWL_DB": str(db_path)})],
+        cwd=PROJECT, env=scrapy_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not any(p.startswith("/international/news/") for p in site.replica.hits()):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    stderr = finish(proc, timeout=30)
+    assert proc.returncode == 130, stderr[-3000:]
+    assert stderr.splitlines()[-1] == (
+        "scrapy crawl: inqilab: stopped before the run could close; recorded as killed"
+    ), stderr[-3000:]
+    assert last_run(db_path)["status"] == "killed"
