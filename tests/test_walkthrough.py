@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -118,3 +119,17 @@ def test_scrapy_crawl_stopped_by_a_second_ctrl_c_exits_130(site, db_path):
         "scrapy crawl: inqilab: stopped before the run could close; recorded as killed"
     ), stderr[-3000:]
     assert last_run(db_path)["status"] == "killed"
+
+
+def test_scrapy_probe_of_an_unreachable_site_logs_no_traceback():
+    with socket.socket() as held:  # a loopback port nothing listens on: refused at once
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        result = run_scrapy(
+            "probe", "inqilab", "--limit", "1", "-a", f"base_url=http://127.0.0.1:{port}",
+            settings={"RETRY_TIMES": "0"},
+        )  # fmt: skip
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "no article could be read" in result.stdout
+    assert "DownloadConnectionRefusedError" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
