@@ -133,3 +133,24 @@ def test_scrapy_probe_of_an_unreachable_site_logs_no_traceback():
     assert "no article could be read" in result.stdout
     assert "DownloadConnectionRefusedError" in result.stderr
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("crawl", "inqilab", "-a", "sinse=2024-01-01"),
+         "scrapy crawl: inqilab takes no argument 'sinse' (did you mean since?): -a takes"
+         " base_url, since, until"),
+        (("crawlall", "-a", "inqilab.base_ur=http://127.0.0.1:9"),
+         "scrapy crawlall: inqilab takes no argument 'base_ur' (did you mean base_url?)"),
+        (("probe", "inqilab", "-a", "nosuch=1"),
+         "scrapy probe: inqilab takes no argument 'nosuch'"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_spider_argument_is_refused_not_ignored(db_path, args, said):
+    """A typo in -a used to be set as a spider attribute nobody reads: a backfill crawled news."""
+    result = run_scrapy(*args, settings={"NEWSCRAWL_DB": str(db_path)})
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.startswith(said), result.stderr[-3000:]
+    assert len(result.stderr.splitlines()) == 1
+    assert not db_path.exists()

@@ -11,7 +11,9 @@ exit status: 2 for a usage mistake (argparse's own included), 1 for the rest. No
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
+import inspect
 import json
 import os
 import re
@@ -203,6 +205,13 @@ def spider_argument_problem(settings: BaseSettings, name: str, spargs: dict) -> 
     spidercls = loader.load(name)
     if not issubclass(spidercls, OutletSpider):
         return None
+    unknown = sorted(set(spargs) - spider_argument_names(spidercls))
+    unknown = [arg for arg in unknown if not arg.startswith("_")]  # Scrapyd's _job and the like
+    if unknown:
+        known = sorted(_init_parameters(spidercls))
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"{name} takes no argument {unknown[0]!r}{hint}: -a takes {', '.join(known)}"
     try:
         spidercls(**spargs)
     except SpiderUsageError as exc:
@@ -210,6 +219,26 @@ def spider_argument_problem(settings: BaseSettings, name: str, spargs: dict) -> 
     except TypeError as exc:
         return f"{name} does not take these arguments ({exc})"
     return None
+
+
+def _init_parameters(spidercls: type) -> set[str]:
+    """The named parameters of the spider's ``__init__`` and those of the classes it builds on."""
+    names: set[str] = set()
+    for cls in spidercls.__mro__:
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            continue
+        for parameter in inspect.signature(init).parameters.values():
+            if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
+                names.add(parameter.name)
+    return names - {"self", "name"}
+
+
+def spider_argument_names(spidercls: type) -> set[str]:
+    """What ``-a NAME=…`` may name: a parameter of the spider, or (as Scrapy sets arguments as
+    attributes) one of its public attributes. Anything else is a typo that would be ignored."""
+    attributes = {a for a in dir(spidercls) if not a.startswith("_")}
+    return _init_parameters(spidercls) | attributes
 
 
 def main() -> None:
