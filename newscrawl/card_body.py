@@ -72,15 +72,18 @@ def _selection_notes(facts: CardFacts, selection: Selection) -> str:
 
 
 def _loading(selection: Selection) -> str:
+    # Each block is as `ruff format` leaves it (ruff formats Markdown's Python too), so a card
+    # exported into a project folder keeps that project's format check green.
     name = selection.output_name
     if selection.fmt == "parquet":
         return (
             "```python\n"
-            f'import pandas as pd; df = pd.read_parquet("{name}")\n'
-            f'import polars as pl; df = pl.read_parquet("{name}")\n'
-            f"import duckdb; duckdb.sql(\"SELECT outlet, count(*) FROM '{name}' GROUP BY 1\")\n"
-            f'from datasets import load_dataset; ds = load_dataset("parquet",'
-            f' data_files="{name}")\n'
+            "import duckdb\nimport pandas as pd\nimport polars as pl\n"
+            "from datasets import load_dataset\n\n"
+            f'df = pd.read_parquet("{name}")\n'
+            f'df = pl.read_parquet("{name}")\n'
+            f"duckdb.sql(\"SELECT outlet, count(*) FROM '{name}' GROUP BY 1\")\n"
+            f'ds = load_dataset("parquet", data_files="{name}")\n'
             "```\n\n"
             "`published_at`, `updated_at`, `crawled_at` and `first_seen_at` are UTC timestamps;"
             " `published_at_iso` and `updated_at_iso` keep the stored text with the outlet's"
@@ -89,20 +92,22 @@ def _loading(selection: Selection) -> str:
         )
     if selection.fmt == "jsonl":
         return (
-            f'```python\nimport pandas as pd; df = pd.read_json("{name}", lines=True)\n'
-            f'from datasets import load_dataset; ds = load_dataset("json", data_files="{name}")\n'
+            "```python\nimport pandas as pd\nfrom datasets import load_dataset\n\n"
+            f'df = pd.read_json("{name}", lines=True)\n'
+            f'ds = load_dataset("json", data_files="{name}")\n'
             "```"
         )
     if selection.fmt == "csv":
         return (
-            f'```python\nimport pandas as pd; df = pd.read_csv("{name}")\n```\n\n'
+            f'```python\nimport pandas as pd\n\ndf = pd.read_csv("{name}")\n```\n\n'
             "`tags`, `image_urls` and `extraction` are JSON text. Unless the export had"
             " `--csv-raw`, a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return"
             " carries a leading `'` (so spreadsheets do not run it as a formula)."
         )
     return (
-        '```python\nfrom datasets import load_dataset\nds = load_dataset("text",'
-        ' data_files="*.txt", sample_by="document")  # one row per article\n```'
+        "```python\nfrom datasets import load_dataset\n\n"
+        'ds = load_dataset("text", data_files="*.txt", sample_by="document")'
+        "  # one row per article\n```"
     )
 
 

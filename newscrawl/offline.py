@@ -33,7 +33,11 @@ from newscrawl.spiders.base import OutletSpider
 # database, and the database is never opened.
 NO_STORE_SETTINGS: dict[str, Any] = {
     "ITEM_PIPELINES": {"newscrawl.pipelines.CleanPipeline": 100},
-    "EXTENSIONS": {"newscrawl.extensions.RunLockExtension": None},
+    # Replaces the project's EXTENSIONS: name again the ones a fetch without a store keeps.
+    "EXTENSIONS": {
+        "newscrawl.extensions.RunLockExtension": None,
+        "newscrawl.extensions.ShortNetworkErrors": 0,  # an unreachable site: one line each
+    },
     "NEWSCRAWL_INCREMENTAL": False,
     "SPIDERMON_ENABLED": False,
 }

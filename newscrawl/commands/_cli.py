@@ -11,7 +11,9 @@ exit status: 2 for a usage mistake (argparse's own included), 1 for the rest. No
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
+import inspect
 import json
 import os
 import re
@@ -27,6 +29,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import arglist_to_dict, closest_scrapy_cfg
 
+from newscrawl import runlog
 from newscrawl.offline import OfflineError
 from newscrawl.search import SearchError
 from newscrawl.store import Store, StoreError
@@ -202,6 +205,13 @@ def spider_argument_problem(settings: BaseSettings, name: str, spargs: dict) -> 
     spidercls = loader.load(name)
     if not issubclass(spidercls, OutletSpider):
         return None
+    unknown = sorted(set(spargs) - spider_argument_names(spidercls))
+    unknown = [arg for arg in unknown if not arg.startswith("_")]  # Scrapyd's _job and the like
+    if unknown:
+        known = sorted(_init_parameters(spidercls))
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"{name} takes no argument {unknown[0]!r}{hint}: -a takes {', '.join(known)}"
     try:
         spidercls(**spargs)
     except SpiderUsageError as exc:
@@ -209,6 +219,26 @@ def spider_argument_problem(settings: BaseSettings, name: str, spargs: dict) -> 
     except TypeError as exc:
         return f"{name} does not take these arguments ({exc})"
     return None
+
+
+def _init_parameters(spidercls: type) -> set[str]:
+    """The named parameters of the spider's ``__init__`` and those of the classes it builds on."""
+    names: set[str] = set()
+    for cls in spidercls.__mro__:
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            continue
+        for parameter in inspect.signature(init).parameters.values():
+            if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
+                names.add(parameter.name)
+    return names - {"self", "name"}
+
+
+def spider_argument_names(spidercls: type) -> set[str]:
+    """What ``-a NAME=…`` may name: a parameter of the spider, or (as Scrapy sets arguments as
+    attributes) one of its public attributes. Anything else is a typo that would be ignored."""
+    attributes = {a for a in dir(spidercls) if not a.startswith("_")}
+    return _init_parameters(spidercls) | attributes
 
 
 def main() -> None:
@@ -274,3 +304,11 @@ def reader_went_away(command: ScrapyCommand) -> None:
     """
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     command.exitcode = 1
+
+
+def quiet_banner(settings: BaseSettings) -> None:
+    """Log warnings and errors only, unless the person running the command chose a log level or
+    file: the project's ``LOG_LEVEL`` (INFO) outranks a command's ``default_settings``, so
+    Scrapy's start-up banner would otherwise bury the command's own output."""
+    if not runlog.log_chosen(settings):
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")

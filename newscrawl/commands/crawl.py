@@ -4,7 +4,9 @@ A mistyped spider name, ``-a since=…`` or ``-a base_url=…``, or a database S
 write, gets one line saying what to write, before the crawler starts (and prints its banner),
 instead of a traceback from deep inside the crawler. A run that reached no page of its site (every
 request failed to download), lost articles to the store (disk full) or could not be recorded
-exits 1, its last line saying so and what to do; other health problems are left to the ``runs``
+exits 1, its last line saying so and what to do; one that found its outlet's run lock held
+exits 75, as ``scrapy crawlall`` does; one stopped by a second Ctrl-C or SIGTERM (recorded as
+``killed``) exits 130; other health problems are left to the ``runs``
 table and ``scrapy report``, as before. Scrapy's log stays on the console, without tracebacks
 for network errors or for Spidermon's failed checks (each is its check's name and reason).
 """
@@ -18,7 +20,14 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from newscrawl import health
-from newscrawl.commands._cli import check_database, check_spider, one_line_errors, say
+from newscrawl.commands._cli import (
+    EXIT_INTERRUPTED,
+    check_database,
+    check_spider,
+    one_line_errors,
+    say,
+)
+from newscrawl.commands.crawlall import EXIT_LOCKED
 
 TRACEBACK = "Traceback (most recent call last):"
 
@@ -58,6 +67,19 @@ class Command(ScrapyCrawl):
         if self.crawler is None or self.exitcode != 0:
             return
         stats = self.crawler.stats.get_stats()
+        if "finish_reason" not in stats and "newscrawl/health/outcome" in stats:
+            # A second Ctrl-C or SIGTERM: the run was recorded as killed, never closed.
+            say(self, f"{args[0]}: stopped before the run could close; recorded as killed")
+            self.exitcode = EXIT_INTERRUPTED
+            return
+        if stats.get("finish_reason") == "locked":
+            say(
+                self,
+                f"{args[0]}: another run of {args[0]} holds its lock (see above); this run did"
+                " nothing: run it again once that one has finished",
+            )
+            self.exitcode = EXIT_LOCKED
+            return
         problem = health.storage_problem(stats)
         unreachable = health.unreachable_problem(stats)
         if problem:

@@ -110,8 +110,16 @@ class Command(ScrapyCommand):
         output = opts.output or (STDOUT if opts.format != "txt" else None)
         if output is None:
             raise UsageError("--format txt writes a folder: give --output FOLDER")
-        try:
+        try:  # a mistyped day is a usage mistake (exit 2), as in scrapy search
             since, until = parse_day(opts.since, "--since"), parse_day(opts.until, "--until")
+        except ExportError as error:
+            raise UsageError(str(error), print_help=False) from None
+        if since and until and until < since:
+            raise UsageError(
+                f"--since {since} is after --until {until}: no article could match",
+                print_help=False,
+            )
+        try:
             with open_store(self.settings, opts) as store:
                 summary = export(
                     store,

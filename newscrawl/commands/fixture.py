@@ -20,7 +20,7 @@ from scrapy import signals
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.commands._cli import CommandError, fixtures_folder, one_line_errors
+from newscrawl.commands._cli import CommandError, fixtures_folder, one_line_errors, quiet_banner
 from newscrawl.golden import expected_for, write_case
 from newscrawl.offline import NO_STORE_SETTINGS, guess_callback, read_saved_page, spider_for_url
 
@@ -75,6 +75,7 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        quiet_banner(self.settings)
         for name, value in NO_STORE_SETTINGS.items():  # a fetch, not a run: nothing stored
             self.settings.set(name, value, "cmdline")
         # Everything that can be checked is checked here, before the crawler process exists:
@@ -141,7 +142,8 @@ def summary(result: dict[str, Any]) -> str:
         paragraphs = item["body"].split("\n\n")
         width = shutil.get_terminal_size((100, 20)).columns - 14
         for field in ("title", "author", "category", "published_at", "updated_at"):
-            lines.append(f"{field:>12}: {item.get(field)}  [{item['extraction'].get(field, '')}]")
+            layer = item["extraction"].get(field.removesuffix("_at"), "missing")
+            lines.append(f"{field:>12}: {item.get(field)}  [{layer}]")
         lines.append(f"{'body':>12}: {len(paragraphs)} paragraphs  [{item['extraction']['body']}]")
         lines.append(f"{'first':>12}: {paragraphs[0][:width]}")
         lines.append(f"{'last':>12}: {paragraphs[-1][:width]}")

@@ -13,10 +13,9 @@ from __future__ import annotations
 import argparse
 import inspect
 import os
-import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -30,6 +29,7 @@ from newscrawl.commands._cli import (
     count_option,
     one_line_errors,
     parse_spider_args,
+    quiet_banner,
     spider_argument_problem,
 )
 from newscrawl.learn.selectors import Sample, learn, observe
@@ -111,7 +111,6 @@ def report(
 @one_line_errors
 class Command(ScrapyCommand):
     requires_project = True
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
         return "OUTLET [--limit N] [-a base_url=URL]"
@@ -132,25 +131,23 @@ class Command(ScrapyCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        quiet_banner(self.settings)
         parse_spider_args(opts)
+        # Checked here, before the crawler process exists: its start-up banner would bury them.
+        if len(args) != 1:
+            raise UsageError("name one outlet: scrapy probe inqilab", print_help=False)
+        known = get_spider_loader(self.settings).list()
+        if args[0] not in known:
+            raise UsageError(f"no outlet {args[0]!r} (known: {', '.join(sorted(known))})")
+        problem = spider_argument_problem(self.settings, args[0], opts.spargs)
+        if problem:
+            raise UsageError(problem)
         for name, value in NO_STORE_SETTINGS.items():
             self.settings.set(name, value, "cmdline")
         self.settings.set("CLOSESPIDER_ITEMCOUNT", opts.limit, "cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("name one outlet: scrapy probe inqilab", print_help=False)
         loader = get_spider_loader(self.settings)
-        if args[0] not in loader.list():
-            known = ", ".join(sorted(loader.list()))
-            print(f"scrapy probe: no outlet {args[0]!r} (known: {known})", file=sys.stderr)
-            self.exitcode = 2
-            return
-        problem = spider_argument_problem(self.settings, args[0], opts.spargs)
-        if problem:
-            print(f"scrapy probe: {problem}", file=sys.stderr)
-            self.exitcode = 2
-            return
         crawler = self.crawler_process.create_crawler(loader.load(args[0]))
         collector = Collector(keep_pages=opts.limit if opts.suggest else 0)
         crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
