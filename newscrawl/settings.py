@@ -127,7 +127,10 @@ REDIRECT_MAX_TIMES = 5
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
+# Neither of Scrapy's consoles into a running crawl (telnet; since Scrapy 2.19 an HTTP server that
+# runs Python sent to it, on by default): an unattended scheduled run has no one to use them.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for the output of every response, whatever it
 # yields (default 100: ~1 ms of CPU per page, measured in docs/benchmarks.md). An article page
 # yields one item and every pipeline here is synchronous, so more tasks buy nothing; responses

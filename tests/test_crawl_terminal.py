@@ -53,3 +53,5 @@ def test_a_site_that_answers_is_not_called_unreachable(replica, db_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "unreachable" not in result.stderr
+    # no console into the run: neither telnet nor Scrapy 2.19's code-running HTTP server
+    assert "Remote control" not in result.stderr and "Telnet console" not in result.stderr
