@@ -230,16 +230,21 @@ def test_xpath_without_parsel_wrappers_gives_what_parsel_gives(path):
         assert xpath_first(sel, path) == sel.xpath(path).get()
 
 
+def meta_tags_by_parsel(sel: Selector) -> dict[str, list[str]]:
+    """What meta.meta_tags must give: each named tag's content, as parsel reads them."""
+    expected: dict[str, list[str]] = {}
+    for tag in sel.xpath("//meta[@content]"):
+        content = tag.attrib["content"].strip()
+        for attribute in ("property", "name", "itemprop") if content else ():
+            if tag.attrib.get(attribute):
+                expected.setdefault(tag.attrib[attribute], []).append(content)
+    return expected
+
+
 def test_meta_tags_are_read_as_parsel_read_them():
     for html in [*ODD, *(p.read_text("utf-8") for p in PAGES)]:
         sel = Selector(text=html)
-        expected: dict[str, list[str]] = {}
-        for tag in sel.xpath("//meta[@content]"):
-            content = tag.attrib["content"].strip()
-            for attribute in ("property", "name", "itemprop") if content else ():
-                if tag.attrib.get(attribute):
-                    expected.setdefault(tag.attrib[attribute], []).append(content)
-        assert meta.meta_tags(sel) == expected
+        assert meta.meta_tags(sel) == meta_tags_by_parsel(sel)
 
 
 def test_forgotten_clean_texts_are_cleaned_again_and_counted_afresh():

@@ -18,6 +18,7 @@ from newscrawl.extraction.meta import strip_outlet_prefix
 from newscrawl.spiders.inqilab import InqilabSpider
 from newscrawl.spiders.sunnews import SunnewsSpider
 from tests.conftest import FIXTURES
+from tests.test_speed_paths import meta_tags_by_parsel
 
 PAGES = sorted(FIXTURES.glob("*/*.html"))
 PAGE_IDS = [f"{p.parent.name}-{p.stem}" for p in PAGES]
@@ -200,13 +201,7 @@ def test_tag_walks_find_what_the_xpath_found(html):
     assert meta.canonical_link(sel) == sel.xpath('//link[@rel="canonical"]/@href').get()
     scripts = sel.xpath('//script[@type="application/ld+json"]/text()').getall()
     assert jsonld.blocks(sel) == [v for block in scripts for v in jsonld.parse_block(block)]
-    expected: dict[str, list[str]] = {}
-    for tag in sel.xpath("//meta[@content]"):
-        content = tag.attrib["content"].strip()
-        for attribute in ("property", "name", "itemprop") if content else ():
-            if tag.attrib.get(attribute):
-                expected.setdefault(tag.attrib[attribute], []).append(content)
-    assert meta.meta_tags(sel) == expected
+    assert meta.meta_tags(sel) == meta_tags_by_parsel(sel)
 
 
 def test_nested_headings_are_read_by_the_xpath_in_document_order():
