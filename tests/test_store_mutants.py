@@ -306,7 +306,9 @@ def test_a_backup_goes_into_new_folders_and_says_plainly_what_it_refuses(tmp_pat
 
     with pytest.raises(StoreError) as missing:
         backup_to_file(db_path, tmp_path / "copy.db")
-    assert str(missing.value) == f"no database at {db_path}: run a crawl first or pass its path"
+    assert str(missing.value) == (
+        f"no database at {db_path}: run a crawl first, or give its path with --db or NEWSCRAWL_DB"
+    )
     assert not db_path.exists()  # asking for a backup never creates the database
 
     with Store(db_path) as store:

@@ -10,7 +10,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from newscrawl.store.database import Store
-from newscrawl.store.rows import StoreError
+from newscrawl.store.rows import StoreError, no_database
 
 
 def backup(source: sqlite3.Connection, destination: Path) -> None:
@@ -38,7 +38,7 @@ def backup_to_file(database: Path, destination: Path, *, force: bool = False) ->
     database itself or a live WAL database. Returns the number of articles copied.
     """
     if not database.is_file():
-        raise StoreError(f"no database at {database}: run a crawl first or pass its path")
+        raise StoreError(no_database(database))
     if destination.is_dir():
         raise StoreError(f"{destination} is a folder: give the file to write, e.g. NODE.db")
     if destination.exists():

@@ -30,7 +30,7 @@ import sqlite_utils
 from newscrawl import simhash
 from newscrawl.store.neardup import NearDuplicates
 from newscrawl.store.reading import Reading
-from newscrawl.store.rows import Outcome, StoreError, utcnow
+from newscrawl.store.rows import Outcome, StoreError, no_database, utcnow
 from newscrawl.store.runs import Runs
 from newscrawl.store.schema import (
     ARTICLE_COLUMNS,
@@ -67,7 +67,7 @@ class Store(Reading, Runs, NearDuplicates):
             raise StoreError(f"near-duplicate distance must be 0 to {simhash.MAX_DISTANCE}")
         self.near_distance = near_distance
         if not create and not self.path.exists():
-            raise StoreError(f"no database at {self.path}: run a crawl first or pass its path")
+            raise StoreError(no_database(self.path))
         if readonly is None:
             readonly = not create and not _writable(self.path)
         self.readonly = readonly

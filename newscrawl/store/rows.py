@@ -14,6 +14,11 @@ class StoreError(Exception):
     """A store problem a person can act on (bad path, newer schema, not a database)."""
 
 
+def no_database(path: object) -> str:
+    """What a command says when the database it is to read is not there."""
+    return f"no database at {path}: run a crawl first, or give its path with --db or NEWSCRAWL_DB"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What writing one article did: ``new``, ``duplicate`` or ``revision``."""
