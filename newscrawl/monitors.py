@@ -22,7 +22,7 @@ from spidermon.contrib.scrapy.monitors import (
 )
 from spidermon.core.actions import Action
 
-from newscrawl.health import PROBLEMS_STAT
+from newscrawl.health import NO_VERDICT_REASONS, PROBLEMS_STAT
 
 ITEM_COUNT = "spidermon_item_scraped_count"
 
@@ -40,6 +40,14 @@ class Monitoring(Spidermon):
 
     _rules: tuple[bool, bool, dict[type, Any]] | None = None
     _plain = False
+
+    def spider_closed(self, spider, reason: str | None = None):
+        """Judge the run, unless it did nothing (it found its outlet locked): no verdict then."""
+        if reason not in NO_VERDICT_REASONS:
+            return super().spider_closed(spider)
+        for task in self.periodic_tasks.get(spider, ()):
+            task.stop()
+        return None
 
     def item_scraped(self, item, response, spider):
         if self._rules is None and not self._read_rules():
