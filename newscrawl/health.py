@@ -21,6 +21,8 @@ _UNREACHABLE_SYMPTOMS = ("Error Count Monitor", "Finish Reason Monitor")
 FINISH_REASON_CHECK = "Finish Reason Monitor"
 # A run that found its outlet's lock held closes at once having done nothing: no verdict.
 NO_VERDICT_REASONS = frozenset({"locked"})
+# One Ctrl-C or SIGTERM: Scrapy closes the run early with the finish reason "shutdown".
+STOPPED = "stopped (Ctrl-C or SIGTERM) before it finished"
 
 
 def _by_prefix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
@@ -155,10 +157,12 @@ def verdict(stats: Mapping[str, Any], stale: str | None) -> tuple[str | None, li
     unreachable = unreachable_problem(stats)
     if unreachable:
         problems = [unreachable] + [p for p in problems if not p.startswith(_UNREACHABLE_SYMPTOMS)]
-    elif reason == "store_failed":  # the lost articles' line says why
+    elif reason in ("store_failed", "shutdown"):  # said plainly: the lost articles, STOPPED
         problems = [p for p in problems if not p.startswith(FINISH_REASON_CHECK)]
     else:
         problems += filter(None, [discovery_problem(stats)])
+    if reason == "shutdown":
+        problems.insert(0, STOPPED)
     problems += filter(None, [unreadable_problem(stats), lost_problem(stats)])
     problems += filter(None, [stats.get(LOG_FAILURE_STAT)])
     if stale:

@@ -8,6 +8,7 @@ unhealthy, said in words ("stopped …"), not as Spidermon's finish-reason asser
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl import health
 from newscrawl.store import Store
 from tests.conftest import PROJECT, run_scrapy, scrapy_args, scrapy_env
 from tests.test_hostile_runs import finish
@@ -115,3 +117,27 @@ def test_a_locked_run_recorded_as_unhealthy_by_an_older_version_is_shown_skipped
     report(db_path, "--html", str(page))
     html = page.read_text("utf-8")
     assert '<span class="badge healthy">' in html and "Finish Reason" not in html
+
+
+@pytest.mark.parametrize("command", [("crawlall", "--outlet", "inqilab"), ("crawl", "inqilab")])
+def test_one_ctrl_c_says_the_run_was_stopped_in_words(site, db_path, command):
+    site.publish(4, delay=3)  # article pages that take 3 s: mid-run when the signal comes
+    proc = start(site, db_path, *command)
+    proc.send_signal(signal.SIGINT)
+    stderr = finish(proc, timeout=90)
+    run = runs(db_path)[-1]
+    assert run["status"] == "shutdown" and run["outcome"] == "unhealthy", run
+    assert run["problems"][0] == health.STOPPED, run["problems"]
+    assert not any("Finished with" in p for p in run["problems"]), run["problems"]
+    if command[0] == "crawlall":
+        assert proc.returncode == 1, stderr[-3000:]  # README: an outlet was unhealthy
+        said = [line for line in stderr.splitlines() if "inqilab unhealthy" in line]
+        assert said == [f"scrapy crawlall: inqilab unhealthy: {health.STOPPED}"], stderr[-3000:]
+    else:
+        assert proc.returncode == 0, stderr[-3000:]  # unhealthy runs are left to scrapy report
+        assert stderr.splitlines()[-1] == (
+            f"scrapy crawl: inqilab: {health.STOPPED}; recorded as not finished (shutdown)"
+        ), stderr[-3000:]
+        assert 'Finished with "shutdown"' not in stderr, stderr[-3000:]
+    table = report(db_path).stdout
+    assert f"inqilab {run['started_at'][:16]}: {health.STOPPED}" in table, table
