@@ -18,6 +18,11 @@ STORE_ERROR_STAT = "newscrawl/store_error"  # the first error the store gave, as
 LOG_FAILURE_STAT = "newscrawl/log_failure"  # why the run log could not be written
 # Problems that are consequences of an unreachable site, dropped when it is said plainly.
 _UNREACHABLE_SYMPTOMS = ("Error Count Monitor", "Finish Reason Monitor")
+FINISH_REASON_CHECK = "Finish Reason Monitor"
+# A run that found its outlet's lock held closes at once having done nothing: no verdict.
+NO_VERDICT_REASONS = frozenset({"locked"})
+# One Ctrl-C or SIGTERM: Scrapy closes the run early with the finish reason "shutdown".
+STOPPED = "stopped (Ctrl-C or SIGTERM) before it finished"
 
 
 def _by_prefix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
@@ -142,15 +147,22 @@ def unreadable_problem(stats: Mapping[str, Any]) -> str | None:
     return f"discovery documents could not be read ({said}): their links were lost; see the log"
 
 
-def verdict(stats: Mapping[str, Any], stale: str | None) -> tuple[str, list[str]]:
+def verdict(stats: Mapping[str, Any], stale: str | None) -> tuple[str | None, list[str]]:
+    """``(outcome, problems)``: ``healthy`` or ``unhealthy`` with one line per problem, or
+    ``(None, [])`` for a run that did nothing (it found its outlet locked) and has no verdict."""
+    reason = stats.get("finish_reason")
+    if reason in NO_VERDICT_REASONS:
+        return None, []
     problems = list(stats.get(PROBLEMS_STAT) or [])
     unreachable = unreachable_problem(stats)
     if unreachable:
         problems = [unreachable] + [p for p in problems if not p.startswith(_UNREACHABLE_SYMPTOMS)]
-    elif stats.get("finish_reason") == "store_failed":  # the lost articles' line says why
-        problems = [p for p in problems if not p.startswith("Finish Reason Monitor")]
+    elif reason in ("store_failed", "shutdown"):  # said plainly: the lost articles, STOPPED
+        problems = [p for p in problems if not p.startswith(FINISH_REASON_CHECK)]
     else:
         problems += filter(None, [discovery_problem(stats)])
+    if reason == "shutdown":
+        problems.insert(0, STOPPED)
     problems += filter(None, [unreadable_problem(stats), lost_problem(stats)])
     problems += filter(None, [stats.get(LOG_FAILURE_STAT)])
     if stale:

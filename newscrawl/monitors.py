@@ -22,7 +22,7 @@ from spidermon.contrib.scrapy.monitors import (
 )
 from spidermon.core.actions import Action
 
-from newscrawl.health import PROBLEMS_STAT
+from newscrawl.health import FINISH_REASON_CHECK, NO_VERDICT_REASONS, PROBLEMS_STAT, STOPPED
 
 ITEM_COUNT = "spidermon_item_scraped_count"
 
@@ -40,6 +40,14 @@ class Monitoring(Spidermon):
 
     _rules: tuple[bool, bool, dict[type, Any]] | None = None
     _plain = False
+
+    def spider_closed(self, spider, reason: str | None = None):
+        """Judge the run, unless it did nothing (it found its outlet locked): no verdict then."""
+        if reason not in NO_VERDICT_REASONS:
+            return super().spider_closed(spider)
+        for task in self.periodic_tasks.get(spider, ()):
+            task.stop()
+        return None
 
     def item_scraped(self, item, response, spider):
         if self._rules is None and not self._read_rules():
@@ -123,6 +131,19 @@ class FallbackShareMonitor(Monitor):
         )
 
 
+@monitors.name(FINISH_REASON_CHECK)
+class StoppedOrFinishedMonitor(FinishReasonMonitor):
+    """Spidermon's finish-reason check, saying plainly when a signal stopped the run."""
+
+    longMessage = False
+
+    @monitors.name("Should have the expected finished reason(s)")
+    def test_should_finish_with_expected_reason(self):
+        if self.stats.get("finish_reason") == "shutdown":
+            self.fail(STOPPED)
+        super().test_should_finish_with_expected_reason()
+
+
 @monitors.name("Spider code")
 class SpiderExceptionMonitor(Monitor):
     longMessage = False
@@ -153,7 +174,7 @@ def _first_line(reason: object) -> str:
 class RunHealth(MonitorSuite):
     monitors = [  # noqa: RUF012 - Spidermon's declared API
         ErrorCountMonitor,
-        FinishReasonMonitor,
+        StoppedOrFinishedMonitor,
         FieldCoverageMonitor,
         FallbackShareMonitor,
         SpiderExceptionMonitor,

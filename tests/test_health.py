@@ -205,6 +205,36 @@ def test_a_store_failure_replaces_the_finish_reason_line_only():
     assert health.verdict(finished, None)[1][:2] == stats[health.PROBLEMS_STAT]
 
 
+def test_a_run_that_found_its_outlet_locked_has_no_verdict():
+    stats = {
+        "finish_reason": "locked",
+        health.PROBLEMS_STAT: ['Finish Reason Monitor: Finished with "locked" the expected ...'],
+        health.LOG_FAILURE_STAT: "log file: No space left on device",
+    }
+    assert health.verdict(stats, "no new articles in 6 consecutive runs") == (None, [])
+    assert health.verdict({**stats, "finish_reason": "finished"}, None)[0] == "unhealthy"
+
+
+def test_a_run_stopped_by_a_signal_says_so_instead_of_its_finish_reason():
+    monitor = 'Finish Reason Monitor: Finished with "shutdown" the expected reasons are [...]'
+    stats = {
+        "finish_reason": "shutdown",
+        health.PROBLEMS_STAT: [monitor, "Error Count Monitor: 12"],
+        "newscrawl/discovery_failed/listing/http_404": 2,  # nothing discovered yet: stopped
+    }
+    assert health.verdict(stats, None) == (
+        "unhealthy", [health.STOPPED, "Error Count Monitor: 12"]
+    )  # fmt: skip
+    assert health.verdict({"finish_reason": "shutdown"}, None) == ("unhealthy", [health.STOPPED])
+    unreachable = {
+        **stats, "downloader/request_count": 3,
+        "downloader/exception_type_count/twisted.internet.error.DNSLookupError": 3,
+    }  # fmt: skip
+    assert health.verdict(unreachable, None)[1] == [
+        health.STOPPED, "site unreachable: DNSLookupError (3 requests)"
+    ]  # fmt: skip
+
+
 def test_storage_problem_is_the_lost_articles_or_a_failed_record():
     lost = {health.SCRAPED_STAT: 1}
     assert health.storage_problem(lost).startswith("1 of 1 scraped articles were not stored")

@@ -314,7 +314,7 @@ def test_search_says_when_more_articles_match_than_it_shows(db_path):
     assert limited.returncode == 0
     assert len(limited.stdout.strip().split("\n\n")) == 3
     assert limited.stderr.strip() == (
-        "the best 3 of more than 3 articles matching 'বন্যা' (--limit for more)"
+        "the best 3 of 4 or more articles matching 'বন্যা' (--limit for more)"
     )
     exact = db_cmd(db_path, "search", "বন্যা", "--limit", "5")
     assert exact.stderr.strip() == "5 articles match 'বন্যা'"

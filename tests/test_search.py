@@ -138,6 +138,53 @@ def test_search_command_filters_by_outlet_and_limits(store, db_path):
     assert "--limit for more" in limited.stderr
 
 
+ELECTION = "title: নির্বাচন OR কমিশন"  # README's example
+
+
+@pytest.mark.parametrize(
+    ("limit", "newest", "line"),
+    [
+        ("1", False, f"the best article of 2 or more matching {ELECTION!r} (--limit for more)"),
+        ("1", True, f"the newest article of 2 or more matching {ELECTION!r} (--limit for more)"),
+        ("2", False, f"the best 2 of 3 or more articles matching {ELECTION!r} (--limit for more)"),
+        ("2", True, f"the newest 2 of 3 or more articles matching {ELECTION!r} (--limit for more)"),
+        ("3", False, f"3 articles match {ELECTION!r}"),  # all shown: the count is exact
+        ("3", True, f"3 articles match {ELECTION!r}"),
+        ("20", False, f"3 articles match {ELECTION!r}"),
+    ],
+)
+def test_the_summary_line_reads_right_whether_the_count_is_known_or_not(
+    db_path, limit, newest, line
+):
+    stories = [
+        ("নির্বাচন নিয়ে বৈঠক", ["দলগুলোর বৈঠক।"]),
+        ("কমিশন গঠন", ["নতুন কমিশন।"]),
+        ("নির্বাচন কমিশন প্রস্তুত", ["প্রস্তুতি চলছে।"]),
+        ("বৃষ্টির খবর", ["নির্বাচন নয়, বৃষ্টি।"]),  # the word in the body only: no match
+    ]
+    with Store(db_path) as s:
+        s.write_batch([news(story, article_id=str(i)) for i, story in enumerate(stories)])
+    result = search_cmd(db_path, ELECTION, "--limit", limit, *(["--newest"] if newest else []))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().split("\n\n")) == min(int(limit), 3)
+    assert result.stderr.strip() == line
+
+
+@pytest.mark.parametrize(
+    ("shown", "more", "line"),
+    [
+        (0, False, "no article matches 'কিম'"),
+        (1, False, "1 article matches 'কিম'"),
+        (1, True, "the best article of 2 or more matching 'কিম' (--limit for more)"),
+        (20, True, "the best 20 of 21 or more articles matching 'কিম' (--limit for more)"),
+    ],
+)
+def test_every_summary_variant_word_for_word(shown, more, line):
+    from newscrawl.commands.search import _summary
+
+    assert _summary(shown, "কিম", more=more) == line
+
+
 @pytest.mark.parametrize(
     "args, fragment",
     [

@@ -61,7 +61,7 @@ def test_search_command_newest(store, db_path):
     assert result.returncode == 0, result.stderr
     heads = [block.splitlines()[0] for block in result.stdout.strip().split("\n\n")]
     assert [h.split("  ")[-1] for h in heads] == ["খবর 3", "খবর 2"]
-    assert result.stderr.strip().startswith("the newest 2 of more than 2 articles")
+    assert result.stderr.strip().startswith("the newest 2 of 3 or more articles")
 
 
 def test_newest_keeps_the_days_asked_for(store):

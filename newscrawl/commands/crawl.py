@@ -6,7 +6,8 @@ instead of a traceback from deep inside the crawler. A run that reached no page 
 request failed to download), lost articles to the store (disk full) or could not be recorded
 exits 1, its last line saying so and what to do; one that found its outlet's run lock held
 exits 75, as ``scrapy crawlall`` does; one stopped by a second Ctrl-C or SIGTERM (recorded as
-``killed``) exits 130; other health problems are left to the ``runs``
+``killed``) exits 130; one stopped by a single one ends with a line saying so (recorded as
+``shutdown``, unhealthy); other health problems are left to the ``runs``
 table and ``scrapy report``, as before. Scrapy's log stays on the console, without tracebacks
 for network errors or for Spidermon's failed checks (each is its check's name and reason).
 """
@@ -93,6 +94,8 @@ class Command(ScrapyCrawl):
                 "reaches it (network, DNS, proxy, firewall), then run again",
             )
             self.exitcode = 1
+        elif stats.get("finish_reason") == "shutdown":
+            say(self, f"{args[0]}: {health.STOPPED}; recorded as not finished (shutdown)")
 
     def _create_crawler(self, spname: str):  # Scrapy's hook; kept to read the run's stats
         self.crawler = super()._create_crawler(spname)

@@ -48,7 +48,7 @@ def _cells(run: dict[str, Any]) -> tuple[str, ...]:
         _percent(run.get("fill_rates"), "title"),
         _percent(run.get("fill_rates"), "body"),
         _percent(run.get("fill_rates"), "published_at"),
-        run.get("outcome") or "-",
+        run.get("outcome") or ("skipped: locked" if run["status"] == "locked" else "-"),
     )
 
 

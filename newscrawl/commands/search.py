@@ -107,12 +107,14 @@ class Command(ScrapyCommand):
 
 
 def _summary(shown: int, words: str, *, more: bool, newest: bool = False) -> str:
+    """The line on stderr: how many matched, exactly when all were shown, else a lower bound
+    (one more than shown was asked for, not all counted)."""
     if more:
         which = "newest" if newest else "best"
-        return (
-            f"the {which} {shown} of more than {shown} articles matching {words!r}"
-            " (--limit for more)"
-        )
+        if shown == 1:
+            return f"the {which} article of 2 or more matching {words!r} (--limit for more)"
+        more_than = f"{shown} of {shown + 1} or more articles"
+        return f"the {which} {more_than} matching {words!r} (--limit for more)"
     if not shown:
         return f"no article matches {words!r}"
     counted = "1 article matches" if shown == 1 else f"{shown} articles match"

@@ -20,6 +20,7 @@ from newscrawl.store.overview import (
     newest_publication_day,
     recent_runs,
 )
+from newscrawl.store.runs import without_stale_verdict
 
 DAYS = 28
 CLUSTERS = 10
@@ -33,7 +34,7 @@ def render(store: Store, outlet: str | None = None, days: int = DAYS) -> str:
     """The page for each outlet's runs of the ``days`` days up to its newest run."""
     by_outlet: dict[str, list[dict]] = {}
     for run in recent_runs(store.conn, days, outlet):
-        by_outlet.setdefault(run["spider"], []).append(run)
+        by_outlet.setdefault(run["spider"], []).append(without_stale_verdict(run))
     by_outlet = dict(sorted(by_outlet.items()))
     last_day = newest_publication_day(store.conn)
     per_day = articles_per_day(store.conn, last_day, days) if last_day else []

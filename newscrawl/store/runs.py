@@ -13,6 +13,17 @@ import sqlite_utils
 from newscrawl.store.rows import decode_run, utcnow
 from newscrawl.store.schema import RUN_JSON_COLUMNS, RUN_SUMMARY_COLUMNS
 
+# Finish reasons of runs that did nothing (their outlet's lock was held): no health verdict.
+UNJUDGED_STATUSES = ("locked",)
+
+
+def without_stale_verdict(run: dict[str, Any]) -> dict[str, Any]:
+    """A ``runs`` row as read: one that found its outlet locked has no verdict, even where an
+    older version recorded one (``unhealthy``, for a finish reason other than ``finished``)."""
+    if run.get("status") in UNJUDGED_STATUSES:
+        run["outcome"], run["problems"] = None, []
+    return run
+
 
 class Runs:
     """The Store's record of crawl runs (a mixin: needs ``conn``, ``db``, ``transaction``)."""
@@ -78,7 +89,7 @@ class Runs:
         sql = f"SELECT * FROM runs {where} ORDER BY started_at DESC, rowid DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        rows = [decode_run(row) for row in self.db.query(sql, args)]
+        rows = [without_stale_verdict(decode_run(row)) for row in self.db.query(sql, args)]
         return rows[::-1]
 
     def new_articles_before(self, spider: str, run_id: str, count: int) -> list[int]:
