@@ -174,10 +174,7 @@ def start_slow_crawl(site: Site, db_path: Path) -> subprocess.Popen:
         crawlall_cmd(site, db_path), cwd=PROJECT, env=scrapy_env(),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not any(p.startswith("/international/news/") for p in site.replica.hits()):
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.2)
+    site.wait_until_mid_run(proc)
     return proc
 
 

@@ -49,6 +49,13 @@ class Site:
     def article_hits(self) -> list[str]:
         return sorted(p for p in self.replica.hits() if ARTICLE.match(p))
 
+    def wait_until_mid_run(self, proc: subprocess.Popen, timeout: float = 60) -> None:
+        """Until a crawl in ``proc`` has asked for an article page (it is then mid-run)."""
+        deadline = time.monotonic() + timeout
+        while not any(p.startswith("/international/news/") for p in self.replica.hits()):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.2)
+
 
 @pytest.fixture
 def site(replica):

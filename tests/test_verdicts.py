@@ -11,7 +11,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -45,10 +44,7 @@ def start(site: Site, db_path: Path, *command: str) -> subprocess.Popen:
         cwd=PROJECT, env=scrapy_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not any(p.startswith("/international/news/") for p in site.replica.hits()):
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.2)
+    site.wait_until_mid_run(proc)
     return proc
 
 

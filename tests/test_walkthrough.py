@@ -106,10 +106,7 @@ def test_scrapy_crawl_stopped_by_a_second_ctrl_c_exits_130(site, db_path):
         cwd=PROJECT, env=scrapy_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not any(p.startswith("/international/news/") for p in site.replica.hits()):
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.2)
+    site.wait_until_mid_run(proc)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
