@@ -431,3 +431,17 @@ def test_the_console_check_sees_an_error(tmp_path):
     broken.write_text("<!DOCTYPE html><script>console.error('chart failed')</script>")
     result = browse(broken, "--dump-dom", tmp=tmp_path)
     assert any("chart failed" in line for line in console_messages(result.stderr))
+
+
+def test_the_unhealthy_runs_query_leaves_out_locked_runs_an_older_version_judged(tmp_path):
+    metadata = json.loads((PROJECT / "deploy" / "datasette-metadata.json").read_text("utf-8"))
+    sql = metadata["databases"]["newscrawl"]["queries"]["unhealthy_runs"]["sql"]
+    with Store(tmp_path / "n.db") as store:
+        store.conn.executemany(
+            "INSERT INTO runs (run_id, spider, started_at, status, outcome, problems)"
+            " VALUES (?, 'inqilab', ?, ?, 'unhealthy', ?)",
+            [("broken", "2024-12-01T10:00:00", "finished", "generic fallback"),
+             ("locked", "2024-12-01T11:00:00", "locked", "Finish Reason Monitor")],
+        )  # fmt: skip
+        rows = run_query(store.conn, sql, {})
+    assert [(r["status"], r["problems"]) for r in rows] == [("finished", "generic fallback")]
