@@ -189,7 +189,7 @@ SELECTORS = sorted(
     ids=["crafted"] + [f"{p.parent.name}-{p.stem}" for p in PAGES],
 )
 def test_class_steps_select_what_parsel_selects(html):
-    from newscrawl.extraction.markup import _css_xpath, select
+    from newscrawl.extraction.query import _css_xpath, select
 
     sel = Selector(text=html)
     for css in SELECTORS:
@@ -222,7 +222,7 @@ ODD = [
 
 @pytest.mark.parametrize("path", XPATHS)
 def test_xpath_without_parsel_wrappers_gives_what_parsel_gives(path):
-    from newscrawl.extraction.markup import xpath_all, xpath_first
+    from newscrawl.extraction.query import xpath_all, xpath_first
 
     for html in [*ODD, *(p.read_text("utf-8") for p in PAGES)]:
         sel = Selector(text=html)

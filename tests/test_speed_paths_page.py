@@ -205,7 +205,7 @@ def test_tag_walks_find_what_the_xpath_found(html):
 
 
 def test_nested_headings_are_read_by_the_xpath_in_document_order():
-    from newscrawl.extraction.markup import headings
+    from newscrawl.extraction.query import headings
 
     sel = Selector(text=ODD[4])
     assert headings(sel) == ["a", "nested", "b", "c"]

@@ -16,15 +16,7 @@ from lxml import etree
 from parsel import Selector
 
 from newscrawl import text
-
-# Finding nodes in a page is newscrawl.extraction.query's; importable from here as before.
-from newscrawl.extraction.query import _css_xpath as _css_xpath
-from newscrawl.extraction.query import headings as headings
-from newscrawl.extraction.query import page_title as page_title
-from newscrawl.extraction.query import select as select
-from newscrawl.extraction.query import tag_texts as tag_texts
-from newscrawl.extraction.query import xpath_all as xpath_all
-from newscrawl.extraction.query import xpath_first as xpath_first
+from newscrawl.extraction.query import select
 
 # Text inside these elements is never article text, whichever container holds it.
 NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
