@@ -224,7 +224,14 @@ def reference_write_batch(store, articles):
                 near = store._link_near_duplicates(row["seq"], row["content_hash"], value, now)
                 kind = "revision" if previous else "new"
                 outcomes.append(Outcome(kind, row["content_hash"], row["previous_hash"], near))
-            store._remember_url(article, now)
+            store.conn.execute(
+                "INSERT INTO article_urls (url, outlet, article_id, content_hash, first_seen_at,"
+                " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET content_hash = excluded.content_hash,"
+                " last_seen_at = excluded.last_seen_at",
+                (article["url"], article["outlet"], article.get("article_id"),
+                 article["content_hash"], now, now),
+            )  # fmt: skip
     return outcomes
 
 

@@ -254,9 +254,6 @@ class Store(Reading, Runs, NearDuplicates):
     def _next_seq(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
 
-    def _remember_url(self, article: Mapping[str, Any], now: str) -> None:
-        self.conn.execute(_REMEMBER_URL, _url_row(article, now))
-
     def has_url(self, url: str) -> bool:
         return (
             self.conn.execute("SELECT 1 FROM article_urls WHERE url = ?", (url,)).fetchone()
