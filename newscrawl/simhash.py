@@ -24,7 +24,6 @@ import hashlib
 import itertools
 import re
 import string
-from functools import lru_cache
 
 from newscrawl import text
 
@@ -63,9 +62,14 @@ def shingles(tokens: list[str], size: int = SHINGLE) -> list[str]:
     return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
 
 
-@lru_cache(maxsize=1 << 16)  # words recur across articles; hashing each once saves most of it
+def _digest(feature: str) -> bytes:
+    """A feature's 64-bit hash, as 8 bytes, the most significant first."""
+    return hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+
+
 def _feature_hash(feature: str) -> int:
-    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+    """A feature's 64-bit hash as an integer (what ``_spread`` spreads into lanes)."""
+    return int.from_bytes(_digest(feature), "big")
 
 
 # Counting, per bit, the features that set it: each feature's hash is spread into one integer of
@@ -87,7 +91,7 @@ _SPREAD_AT = [[spread << (LANE * 8 * k) for spread in _SPREAD_BYTE] for k in ran
 def _spread(feature: str) -> int:
     # Byte k of the hash (the least significant first) goes to lanes 8k to 8k+7: the digest is
     # _feature_hash's big-endian value, so its bytes reversed.
-    value = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()[::-1]
+    value = _digest(feature)[::-1]
     return sum(map(list.__getitem__, _SPREAD_AT, value))
 
 
