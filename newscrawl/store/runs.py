@@ -10,17 +10,15 @@ from typing import Any
 
 import sqlite_utils
 
+from newscrawl.health import NO_VERDICT_REASONS
 from newscrawl.store.rows import decode_run, utcnow
 from newscrawl.store.schema import RUN_JSON_COLUMNS, RUN_SUMMARY_COLUMNS
-
-# Finish reasons of runs that did nothing (their outlet's lock was held): no health verdict.
-UNJUDGED_STATUSES = ("locked",)
 
 
 def without_stale_verdict(run: dict[str, Any]) -> dict[str, Any]:
     """A ``runs`` row as read: one that found its outlet locked has no verdict, even where an
     older version recorded one (``unhealthy``, for a finish reason other than ``finished``)."""
-    if run.get("status") in UNJUDGED_STATUSES:
+    if run.get("status") in NO_VERDICT_REASONS:  # a run's status is its finish reason
         run["outcome"], run["problems"] = None, []
     return run
 
