@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from newscrawl.store.rows import StoreError, decode, utcnow
 from newscrawl.store.schema import ARTICLE_COLUMNS
+
+T = TypeVar("T")
 
 # SQLite instructions a filtered --newest walk may take before it turns to the filter's own
 # articles: a match the filter leaves out costs ~6, and a read of its row (~5 µs at a million
@@ -147,12 +150,9 @@ class Reading:
         # A prefix query merges the lists of all its words at the start of each statement
         # (tens of ms at a million articles): not twice when the walk is cut short.
         if not _is_prefix(match):
-            try:
-                with self._instructions_at_most(walk_steps):
-                    return self._hits(query, where, _NEWEST, params)
-            except sqlite3.OperationalError as exc:
-                if str(exc) != "interrupted":
-                    raise
+            hits = self._within(walk_steps, lambda: self._hits(query, where, _NEWEST, params))
+            if hits is not None:
+                return hits
         return self._newest_of_the_filter(query, where, params, probe_matches)
 
     def _newest_of_the_filter(
@@ -201,12 +201,8 @@ class Reading:
         while True:
             page = None
             if broad:
-                try:
-                    with self._instructions_at_most(scan_steps):
-                        page = self._filter_page(where, params, below, backwards=True)
-                except sqlite3.OperationalError as exc:
-                    if str(exc) != "interrupted":
-                        raise
+                back = functools.partial(self._filter_page, where, params, below, backwards=True)
+                page = self._within(scan_steps, back)
             if page is None:
                 page = self._filter_page(where, params, below, backwards=False)
             if page:
@@ -223,13 +219,13 @@ class Reading:
             f"SELECT max(seq) FROM (SELECT a.seq FROM articles a WHERE {where}"
             " ORDER BY a.published_at DESC LIMIT :page)"
         )
-        try:
-            with self._instructions_at_most(NEAR_THE_END_STEPS):
-                (newest,) = self.conn.execute(sql, {**params, "page": FILTER_PAGE}).fetchone()
-        except sqlite3.OperationalError as exc:
-            if str(exc) != "interrupted":
-                raise
+        found = self._within(
+            NEAR_THE_END_STEPS,
+            lambda: self.conn.execute(sql, {**params, "page": FILTER_PAGE}).fetchone(),
+        )
+        if found is None:
             return False
+        (newest,) = found
         return newest is not None and self.max_seq() - newest < BROAD_SCAN_ROWS
 
     def _filter_page(
@@ -287,10 +283,9 @@ class Reading:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
-    @contextmanager
-    def _instructions_at_most(self, steps: int) -> Iterator[None]:
-        """Interrupt a statement of this block past ``steps`` SQLite VM instructions
-        (sqlite3.OperationalError "interrupted"), counted a thousand at a time."""
+    def _within(self, steps: int, work: Callable[[], T]) -> T | None:
+        """``work()``, or None when its statements take more than ``steps`` SQLite VM
+        instructions (counted a thousand at a time): SQLite interrupts them then."""
         left = steps // 1000
 
         def tick() -> int:
@@ -300,7 +295,11 @@ class Reading:
 
         self.conn.set_progress_handler(tick, 1000)
         try:
-            yield
+            return work()
+        except sqlite3.OperationalError as exc:
+            if str(exc) != "interrupted":
+                raise
+            return None
         finally:
             self.conn.set_progress_handler(None, 1000)
 
